@@ -1,0 +1,207 @@
+// The one place that reads process.env. Every variable is validated against one TypeBox schema at
+// start-up; anything unset takes the embedded default (local Temporal dev server and the three emulators).
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import path from 'node:path';
+import { PROVIDERS, type Provider } from '../workflows/types.js';
+
+const Port = Type.String({ pattern: '^[0-9]{1,5}$', description: 'a TCP port (1-65535)' });
+const Seconds = Type.String({ pattern: '^[0-9]{1,9}$', description: 'a whole number of seconds' });
+const Count = Type.String({ pattern: '^[0-9]{1,6}$', description: 'a whole number' });
+const Bool = Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')], {
+  description: 'true or false',
+});
+const Url = Type.String({ pattern: '^https?://[^\\s]+$', description: 'an http(s) URL' });
+const ProviderList = Type.String({
+  pattern: `^(${PROVIDERS.join('|')})(,(${PROVIDERS.join('|')}))*$`,
+  description: `a comma-separated list of ${PROVIDERS.join(', ')}`,
+});
+
+/** Every variable the project reads, with its default and what it means (the README's table comes from here). */
+export const ENV_SCHEMA = Type.Object({
+  PORT: Type.Optional(Port),
+  HOST: Type.Optional(Type.String({ minLength: 1, description: 'the API bind address' })),
+  TEMPORAL_ADDRESS: Type.Optional(Type.String({ pattern: '^[^\\s:]+:[0-9]{1,5}$', description: 'host:port' })),
+  TEMPORAL_NAMESPACE: Type.Optional(Type.String({ minLength: 1 })),
+  TEMPORAL_TASK_QUEUE: Type.Optional(Type.String({ minLength: 1 })),
+  TEMPORAL_TLS_CERT: Type.Optional(Type.String({ minLength: 1, description: 'path of a client certificate (PEM)' })),
+  TEMPORAL_TLS_KEY: Type.Optional(Type.String({ minLength: 1, description: 'path of its private key (PEM)' })),
+  TEMPORAL_TLS_CA: Type.Optional(Type.String({ minLength: 1, description: 'path of a server CA (PEM)' })),
+  TEMPORAL_TLS_SERVER_NAME: Type.Optional(Type.String({ minLength: 1 })),
+  TEMPORAL_API_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'path of a Temporal Cloud API key' })),
+  QS_DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  QS_PROVIDERS: Type.Optional(ProviderList),
+  QS_S3_ENDPOINT: Type.Optional(Type.Union([Url, Type.Literal('')])),
+  QS_S3_REGION: Type.Optional(Type.String({ pattern: '^[a-z0-9-]+$' })),
+  QS_S3_ACCESS_KEY_ID: Type.Optional(Type.String({ minLength: 1 })),
+  QS_S3_SECRET_ACCESS_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  QS_S3_FORCE_PATH_STYLE: Type.Optional(Bool),
+  QS_GCS_ENDPOINT: Type.Optional(Type.Union([Url, Type.Literal('')])),
+  QS_GCS_PROJECT: Type.Optional(Type.String({ minLength: 1 })),
+  QS_GCS_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'service-account key JSON' })),
+  QS_AZURE_ACCOUNT: Type.Optional(Type.String({ pattern: '^[a-z0-9]{3,24}$' })),
+  QS_AZURE_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  QS_AZURE_ENDPOINT: Type.Optional(Type.Union([Url, Type.Literal('')])),
+  QS_CORS_ORIGINS: Type.Optional(Type.String({ minLength: 1, description: 'comma-separated origins, or *' })),
+  QS_UPLOAD_URL_TTL: Type.Optional(Seconds),
+  QS_READ_URL_TTL: Type.Optional(Seconds),
+  QS_JOB_TTL: Type.Optional(Seconds),
+  QS_COMPUTE: Type.Optional(Type.Union([Type.Literal('local'), Type.Literal('cloud')])),
+  QS_STAGE_TIMEOUT: Type.Optional(Seconds),
+  QS_STAGE_HEARTBEAT_TIMEOUT: Type.Optional(Seconds),
+  QS_STAGE_RETRIES: Type.Optional(Count),
+  QS_STATUS_QUERY_TIMEOUT_MS: Type.Optional(Count),
+  QS_MOTO_PORT: Type.Optional(Port),
+  QS_GCS_PORT: Type.Optional(Port),
+  QS_AZURITE_PORT: Type.Optional(Port),
+  TEMPORAL_UI_PORT: Type.Optional(Port),
+});
+export type RawEnv = Static<typeof ENV_SCHEMA>;
+
+/** Azurite's published development account (not a secret: it is in every Azurite README). */
+export const AZURITE_ACCOUNT = 'devstoreaccount1';
+export const AZURITE_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface Config {
+  port: number;
+  host: string;
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
+    apiKeyFile?: string;
+  };
+  dataDir: string;
+  providers: Provider[];
+  s3: { endpoint?: string; region: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean };
+  gcs: { endpoint?: string; projectId: string; keyFile: string };
+  azure: { account: string; key: string; endpoint: string };
+  corsOrigins: string[];
+  uploadUrlTtlSeconds: number;
+  readUrlTtlSeconds: number;
+  jobTtlSeconds: number;
+  compute: 'local' | 'cloud';
+  stage: { timeoutSeconds: number; heartbeatTimeoutSeconds: number; retries: number };
+  statusQueryTimeoutMs: number;
+  devPorts: { moto: number; gcs: number; azurite: number; temporalUi: number };
+  /** true when every cloud endpoint is the embedded default's emulator */
+  embedded: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function portOf(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new ConfigError(name, `${name}=${JSON.stringify(value)}: must be a TCP port (1-65535)`);
+  return n;
+}
+
+function boolOf(value: string | undefined, fallback: boolean): boolean {
+  return value === undefined ? fallback : value === 'true' || value === '1';
+}
+
+/** Reads and validates the environment. Throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(ENV_SCHEMA.properties)) {
+    const v = env[key];
+    if (v !== undefined) raw[key] = v;
+  }
+  const first = Value.Errors(ENV_SCHEMA, raw).First();
+  if (first) {
+    const name = first.path.replace(/^\//, '');
+    const schema = (ENV_SCHEMA.properties as Record<string, { description?: string }>)[name];
+    const want = schema?.description ?? first.message;
+    throw new ConfigError(name, `${name}=${JSON.stringify(raw[name])}: must be ${want}`);
+  }
+  const e = raw as RawEnv;
+  const dataDir = path.resolve(e.QS_DATA_DIR ?? '.data');
+  const devPorts = {
+    moto: portOf('QS_MOTO_PORT', e.QS_MOTO_PORT, 4566),
+    gcs: portOf('QS_GCS_PORT', e.QS_GCS_PORT, 4443),
+    azurite: portOf('QS_AZURITE_PORT', e.QS_AZURITE_PORT, 10000),
+    temporalUi: portOf('TEMPORAL_UI_PORT', e.TEMPORAL_UI_PORT, 8233),
+  };
+  const s3Endpoint = e.QS_S3_ENDPOINT ?? `http://127.0.0.1:${devPorts.moto}`;
+  const gcsEndpoint = e.QS_GCS_ENDPOINT ?? `http://127.0.0.1:${devPorts.gcs}`;
+  const azureEndpoint = e.QS_AZURE_ENDPOINT ?? `http://127.0.0.1:${devPorts.azurite}/${e.QS_AZURE_ACCOUNT ?? AZURITE_ACCOUNT}`;
+  const embedded = e.QS_S3_ENDPOINT === undefined && e.QS_GCS_ENDPOINT === undefined && e.QS_AZURE_ENDPOINT === undefined;
+  const tls =
+    e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_CA || e.TEMPORAL_TLS_KEY
+      ? { certPath: e.TEMPORAL_TLS_CERT, keyPath: e.TEMPORAL_TLS_KEY, caPath: e.TEMPORAL_TLS_CA, serverName: e.TEMPORAL_TLS_SERVER_NAME }
+      : undefined;
+  if (tls && Boolean(tls.certPath) !== Boolean(tls.keyPath)) {
+    throw new ConfigError('TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together');
+  }
+  const cors = (e.QS_CORS_ORIGINS ?? (embedded ? '*' : '')).split(',').map((s) => s.trim()).filter(Boolean);
+  if (cors.length === 0) {
+    throw new ConfigError('QS_CORS_ORIGINS', 'QS_CORS_ORIGINS must be set (comma-separated origins) when not using the embedded emulators');
+  }
+  return {
+    port: portOf('PORT', e.PORT, 5000),
+    host: e.HOST ?? '127.0.0.1',
+    temporal: {
+      address: e.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+      namespace: e.TEMPORAL_NAMESPACE ?? 'default',
+      taskQueue: e.TEMPORAL_TASK_QUEUE ?? 'queryshield',
+      tls,
+      apiKeyFile: e.TEMPORAL_API_KEY_FILE,
+    },
+    dataDir,
+    providers: (e.QS_PROVIDERS ?? PROVIDERS.join(',')).split(',') as Provider[],
+    s3: {
+      endpoint: s3Endpoint || undefined,
+      region: e.QS_S3_REGION ?? 'us-east-1',
+      accessKeyId: e.QS_S3_ACCESS_KEY_ID ?? 'test',
+      secretAccessKey: e.QS_S3_SECRET_ACCESS_KEY ?? 'test',
+      forcePathStyle: boolOf(e.QS_S3_FORCE_PATH_STYLE, e.QS_S3_ENDPOINT === undefined),
+    },
+    gcs: {
+      endpoint: gcsEndpoint || undefined,
+      projectId: e.QS_GCS_PROJECT ?? 'queryshield-local',
+      keyFile: path.resolve(e.QS_GCS_KEY_FILE ?? path.join(dataDir, 'gcs-key.json')),
+    },
+    azure: {
+      account: e.QS_AZURE_ACCOUNT ?? AZURITE_ACCOUNT,
+      key: e.QS_AZURE_KEY ?? AZURITE_KEY,
+      endpoint: azureEndpoint || `https://${e.QS_AZURE_ACCOUNT ?? AZURITE_ACCOUNT}.blob.core.windows.net`,
+    },
+    corsOrigins: cors,
+    uploadUrlTtlSeconds: Number(e.QS_UPLOAD_URL_TTL ?? 3600),
+    readUrlTtlSeconds: Number(e.QS_READ_URL_TTL ?? 3600),
+    jobTtlSeconds: Number(e.QS_JOB_TTL ?? 7 * 24 * 3600),
+    compute: e.QS_COMPUTE ?? 'local',
+    stage: {
+      timeoutSeconds: Number(e.QS_STAGE_TIMEOUT ?? 1800),
+      heartbeatTimeoutSeconds: Number(e.QS_STAGE_HEARTBEAT_TIMEOUT ?? 60),
+      retries: Number(e.QS_STAGE_RETRIES ?? 3),
+    },
+    statusQueryTimeoutMs: Number(e.QS_STATUS_QUERY_TIMEOUT_MS ?? 2000),
+    devPorts,
+    embedded,
+  };
+}
+
+/** For entry points: load the config or print one line naming the variable and exit 1. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`configuration error: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,26 @@
+// One interface for the three clouds' object stores. Every implementation is idempotent: creating what
+// exists is not an error, deleting what is gone is not an error.
+import type { Provider } from '../../workflows/types.js';
+
+export interface BlobInfo {
+  name: string;
+  size: number;
+}
+
+export interface CloudStorage {
+  readonly provider: Provider;
+  /** Creates the bucket (or container) if missing, with CORS for the configured origins.
+   *  Returns true when this call created it, false when it already existed. */
+  ensureBucket(bucket: string): Promise<boolean>;
+  deleteBucket(bucket: string): Promise<void>;
+  bucketExists(bucket: string): Promise<boolean>;
+  /** A URL that lets a plain PUT write exactly this blob (and nothing else) until the expiry. */
+  signUploadUrl(bucket: string, blob: string, ttlSeconds: number): Promise<string>;
+  /** A URL that lets a GET read exactly this blob until the expiry. */
+  signReadUrl(bucket: string, blob: string, ttlSeconds: number): Promise<string>;
+  /** size in bytes, or undefined when the blob does not exist */
+  blobSize(bucket: string, blob: string): Promise<number | undefined>;
+  listBlobs(bucket: string): Promise<BlobInfo[]>;
+  /** Lists buckets whose names start with the prefix (for the sweep). */
+  listBuckets(prefix: string): Promise<string[]>;
+}

