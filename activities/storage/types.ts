@@ -21,6 +21,10 @@ export interface CloudStorage {
   /** size in bytes, or undefined when the blob does not exist */
   blobSize(bucket: string, blob: string): Promise<number | undefined>;
   listBlobs(bucket: string): Promise<BlobInfo[]>;
+  /** The first maxBytes of a blob (for checking a share file's header), or undefined when missing. */
+  readBlobHead(bucket: string, blob: string, maxBytes: number): Promise<string | undefined>;
+  /** Headers a plain PUT through an upload URL must carry on this cloud (Azure: x-ms-blob-type). */
+  uploadHeaders(): Record<string, string>;
   /** Lists buckets whose names start with the prefix (for the sweep). */
   listBuckets(prefix: string): Promise<string[]>;
 }
