@@ -3,7 +3,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PROVIDERS, type Provider } from '../workflows/types.js';
+
+/** The repository root (this file is activities/config.ts, or dist/activities/config.js). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
 
 const Port = Type.String({ pattern: '^[0-9]{1,5}$', description: 'a TCP port (1-65535)' });
 const Seconds = Type.String({ pattern: '^[0-9]{1,9}$', description: 'a whole number of seconds' });
@@ -51,6 +55,29 @@ export const ENV_SCHEMA = Type.Object({
   QS_STAGE_HEARTBEAT_TIMEOUT: Type.Optional(Seconds),
   QS_STAGE_RETRIES: Type.Optional(Count),
   QS_STATUS_QUERY_TIMEOUT_MS: Type.Optional(Count),
+  QS_FAILED_STAGE_HOLD: Type.Optional(Seconds),
+  QS_LOG_REQUESTS: Type.Optional(Bool),
+  QS_EC2_ENDPOINT: Type.Optional(Type.Union([Url, Type.Literal('')])),
+  QS_AWS_REGION: Type.Optional(Type.String({ pattern: '^[a-z0-9-]+$' })),
+  QS_AWS_AMI: Type.Optional(Type.String({ minLength: 1 })),
+  QS_AWS_INSTANCE_TYPE: Type.Optional(Type.String({ minLength: 1 })),
+  QS_AWS_SUBNET_ID: Type.Optional(Type.String({ minLength: 1 })),
+  QS_GCP_PROJECT: Type.Optional(Type.String({ minLength: 1 })),
+  QS_GCP_ZONE: Type.Optional(Type.String({ minLength: 1 })),
+  QS_GCP_IMAGE: Type.Optional(Type.String({ minLength: 1 })),
+  QS_GCP_MACHINE_TYPE: Type.Optional(Type.String({ minLength: 1 })),
+  QS_GCP_CREDENTIALS_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  QS_AZURE_SUBSCRIPTION_ID: Type.Optional(Type.String({ minLength: 1 })),
+  QS_AZURE_RESOURCE_GROUP: Type.Optional(Type.String({ minLength: 1 })),
+  QS_AZURE_LOCATION: Type.Optional(Type.String({ minLength: 1 })),
+  QS_AZURE_IMAGE: Type.Optional(Type.String({ minLength: 1, description: 'publisher:offer:sku:version' })),
+  QS_AZURE_VM_SIZE: Type.Optional(Type.String({ minLength: 1 })),
+  QS_AZURE_CREDENTIALS_FILE: Type.Optional(Type.String({ minLength: 1, description: 'JSON with client_id, secret, tenant' })),
+  QS_VM_SSH_USER: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_-]{0,31}$' })),
+  QS_ENGINE: Type.Optional(Type.Union([Type.Literal('reference'), Type.Literal('tva')])),
+  QS_ENGINE_SOURCE: Type.Optional(Type.String({ minLength: 1, description: 'a git URL, a local folder or an archive' })),
+  QS_ENGINE_REF: Type.Optional(Type.String({ minLength: 1 })),
+  QS_QUERY_CATALOGUE: Type.Optional(Type.String({ minLength: 1, description: 'path of a JSON file: query text -> program' })),
   QS_MOTO_PORT: Type.Optional(Port),
   QS_GCS_PORT: Type.Optional(Port),
   QS_AZURITE_PORT: Type.Optional(Port),
@@ -84,7 +111,20 @@ export interface Config {
   jobTtlSeconds: number;
   compute: 'local' | 'cloud';
   stage: { timeoutSeconds: number; heartbeatTimeoutSeconds: number; retries: number };
+  /** the MPC engine the stages deploy: the reference engine in ansible/engine, or TVA */
+  engine: { kind: 'reference' | 'tva'; source: string; ref?: string; catalogueFile?: string };
+  /** where party hosts come from when QS_COMPUTE=cloud, per provider (nothing hard-coded in YAML) */
+  vms: {
+    sshUser: string;
+    aws: { endpoint?: string; region: string; ami: string; instanceType: string; subnetId?: string; accessKeyId: string; secretAccessKey: string };
+    gcp: { project: string; zone: string; image: string; machineType: string; credentialsFile?: string };
+    azure: { subscriptionId?: string; resourceGroup: string; location: string; image: string; vmSize: string; credentialsFile?: string };
+  };
   statusQueryTimeoutMs: number;
+  /** how long a failed stage keeps its resources for an operator's retry/abort signal (0 = tear down at once) */
+  failedStageHoldSeconds: number;
+  /** log every HTTP request (Fastify's logger) */
+  logRequests: boolean;
   devPorts: { moto: number; gcs: number; azurite: number; temporalUi: number };
   /** true when every cloud endpoint is the embedded default's emulator */
   embedded: boolean;
@@ -187,7 +227,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       heartbeatTimeoutSeconds: Number(e.QS_STAGE_HEARTBEAT_TIMEOUT ?? 60),
       retries: Number(e.QS_STAGE_RETRIES ?? 3),
     },
+    engine: {
+      kind: e.QS_ENGINE ?? 'reference',
+      source: e.QS_ENGINE_SOURCE ?? (e.QS_ENGINE === 'tva' ? 'https://github.com/CASP-Systems-BU/tva.git' : path.resolve(REPO_ROOT, 'ansible', 'engine')),
+      ref: e.QS_ENGINE_REF,
+      catalogueFile: e.QS_QUERY_CATALOGUE,
+    },
+    vms: {
+      sshUser: e.QS_VM_SSH_USER ?? 'queryshield',
+      aws: {
+        endpoint: (e.QS_EC2_ENDPOINT ?? (e.QS_S3_ENDPOINT === undefined ? `http://127.0.0.1:${devPorts.moto}` : '')) || undefined,
+        region: e.QS_AWS_REGION ?? e.QS_S3_REGION ?? 'us-east-1',
+        ami: e.QS_AWS_AMI ?? 'ami-12c6146b', // moto's default Ubuntu image id; set a real one for AWS
+        instanceType: e.QS_AWS_INSTANCE_TYPE ?? 't3.medium',
+        subnetId: e.QS_AWS_SUBNET_ID,
+        accessKeyId: e.QS_S3_ACCESS_KEY_ID ?? 'test',
+        secretAccessKey: e.QS_S3_SECRET_ACCESS_KEY ?? 'test',
+      },
+      gcp: {
+        project: e.QS_GCP_PROJECT ?? e.QS_GCS_PROJECT ?? 'queryshield-local',
+        zone: e.QS_GCP_ZONE ?? 'us-central1-a',
+        image: e.QS_GCP_IMAGE ?? 'projects/debian-cloud/global/images/family/debian-12',
+        machineType: e.QS_GCP_MACHINE_TYPE ?? 'e2-standard-2',
+        credentialsFile: e.QS_GCP_CREDENTIALS_FILE,
+      },
+      azure: {
+        subscriptionId: e.QS_AZURE_SUBSCRIPTION_ID,
+        resourceGroup: e.QS_AZURE_RESOURCE_GROUP ?? 'queryshield',
+        location: e.QS_AZURE_LOCATION ?? 'eastus',
+        image: e.QS_AZURE_IMAGE ?? 'Debian:debian-12:12:latest',
+        vmSize: e.QS_AZURE_VM_SIZE ?? 'Standard_B2s',
+        credentialsFile: e.QS_AZURE_CREDENTIALS_FILE,
+      },
+    },
     statusQueryTimeoutMs: Number(e.QS_STATUS_QUERY_TIMEOUT_MS ?? 2000),
+    failedStageHoldSeconds: Number(e.QS_FAILED_STAGE_HOLD ?? 0),
+    logRequests: boolOf(e.QS_LOG_REQUESTS, false),
     devPorts,
     embedded,
   };

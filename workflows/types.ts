@@ -48,7 +48,8 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 /** Before submit the job is open for owners; these are not seed statuses and never shown by get_status. */
 export type JobPhase = 'Creating Storage' | 'Open' | JobStatus;
 
-export type StageName = 'createVms' | 'setupAuth' | 'deployEngine' | 'runExperiment' | 'teardown';
+/** Stage names are the activity names (what the Temporal Web UI shows). */
+export type StageName = 'createVMs' | 'setupAuthentication' | 'deployTvaCore' | 'runExperiment' | 'deleteVMs';
 
 export interface StageRecord {
   name: StageName;
@@ -79,9 +80,23 @@ export interface StageResult {
   logTail: string[];
   /** e.g. party addresses after create_vms */
   facts?: Record<string, unknown>;
+  /** which attempt of the activity produced this result (filled in by the worker) */
+  attempt?: number;
 }
 
 export interface ValidationResult {
   ok: boolean;
   details: string[];
+}
+
+/** An owner id becomes a blob name: this pattern keeps it one safe path segment on every cloud. */
+export const OWNER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
+
+/** A party's compute host as create_vms reported it. No secrets: it travels in workflow history. */
+export interface PartyHost {
+  index: number;
+  name: string;
+  address: string;
+  compute: 'local' | Provider;
+  workdir?: string;
 }

@@ -1,0 +1,53 @@
+// The workflow's storage activities: create a job's buckets, validate the owners' uploads at submit,
+// remove a job's storage. All I/O goes through JobStorage (one module per cloud behind one interface).
+import { ApplicationFailure } from '@temporalio/common';
+import type { JobActivities, StorageScope } from '../workflows/activity-types.js';
+import type { JobConfig, ValidationResult } from '../workflows/types.js';
+import { FAILURE } from '../workflows/messages.js';
+import { jobParties } from './storage/names.js';
+import { StorageCreationError, type JobStorage } from './storage/index.js';
+import { shareHeader } from './shares/index.js';
+
+/** Bytes read from the start of each share file to check its header. */
+const HEADER_PROBE_BYTES = 64 * 1024;
+
+export function createJobStorageActivities(storage: JobStorage): JobActivities {
+  return {
+    async createJobStorage(job: JobConfig): Promise<void> {
+      try {
+        await storage.create(jobParties(job));
+      } catch (err) {
+        if (err instanceof StorageCreationError) {
+          // What this attempt created is already removed; a retry starts clean.
+          throw ApplicationFailure.create({ type: FAILURE.storageCreation, message: err.message });
+        }
+        throw err;
+      }
+    },
+
+    async validateUploads(job: JobConfig, owners: string[]): Promise<ValidationResult> {
+      const parties = jobParties(job);
+      const expected = shareHeader(Object.keys(job.schema), parties.length).join(',');
+      const details: string[] = [];
+      const sizes = await storage.inputSizes(parties, owners);
+      await Promise.all(
+        sizes.map(async ({ party, owner, size }) => {
+          const where = `owner '${owner}', party ${party} (${parties[party].provider})`;
+          if (size === undefined) return void details.push(`${where}: share file is missing`);
+          if (size === 0) return void details.push(`${where}: share file is empty`);
+          const head = await storage.readInputHead(parties[party], owner, HEADER_PROBE_BYTES);
+          const header = (head ?? '').split('\n', 1)[0].replace(/\r$/, '');
+          if (header !== expected) {
+            details.push(`${where}: header does not match the schema for ${parties.length} parties (expected "${expected}", got "${header.slice(0, 200)}")`);
+          }
+        }),
+      );
+      details.sort();
+      return { ok: details.length === 0, details };
+    },
+
+    async deleteJobStorage(job: JobConfig, scope: StorageScope): Promise<void> {
+      await storage.delete(jobParties(job), scope);
+    },
+  };
+}

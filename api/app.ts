@@ -1,0 +1,63 @@
+// The Fastify application, without a socket: tests build it and call it through real HTTP or inject.
+// Every error leaves through one handler that answers JSON from the catalogue and never leaks internals.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../activities/config.js';
+import type { JobStorage } from '../activities/storage/index.js';
+import { QsError, qsError } from './errors.js';
+import { JobService } from './job-service.js';
+import { healthRoutes } from './routes/health.js';
+import { jobRoutes } from './routes/jobs.js';
+
+export interface AppDeps {
+  config: Config;
+  client: Client;
+  storage: JobStorage;
+  logger?: boolean;
+}
+
+/** Fastify's own errors that are the client's fault, mapped to the catalogue. */
+function fromFastify(err: FastifyError): QsError | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return qsError('QS_INVALID_JSON', [err.message.replace(/^Body is not valid JSON but content-type is set to 'application\/json'/, 'malformed JSON')]);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return qsError('QS_UNSUPPORTED_MEDIA_TYPE');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return qsError('QS_BODY_TOO_LARGE');
+  }
+  if (err instanceof SyntaxError) return qsError('QS_INVALID_JSON', [err.message]);
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new QsError('QS_INVALID_FIELD', [err.message]);
+  return undefined;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    // Deeply nested or huge bodies are refused by the limit above; proto pollution keys are dropped.
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const known = err instanceof QsError ? err : fromFastify(err);
+    if (known) return reply.code(known.statusCode).send(known.body());
+    request.log.error({ err, url: request.url }, 'unhandled error');
+    const internal = qsError('QS_INTERNAL');
+    return reply.code(internal.statusCode).send(internal.body());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const e = qsError('QS_ROUTE_NOT_FOUND', [request.method, request.url.split('?')[0].slice(0, 200)]);
+    return reply.code(e.statusCode).send(e.body());
+  });
+
+  const jobs = new JobService(deps.client, deps.storage, deps.config);
+  await app.register(healthRoutes, { client: deps.client, config: deps.config });
+  await app.register(jobRoutes, { jobs, config: deps.config });
+  return app;
+}

@@ -1,0 +1,246 @@
+// The API's use cases, free of HTTP: each turns a validated request into workflow messages and signs
+// URLs locally (so no URL ever enters workflow history). Throws QsError from the catalogue.
+import { randomUUID } from 'node:crypto';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowExecutionDescription,
+} from '@temporalio/client';
+import { ApplicationFailure, defaultPayloadConverter, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { Config } from '../activities/config.js';
+import { jobParties } from '../activities/storage/names.js';
+import type { JobStorage } from '../activities/storage/index.js';
+import {
+  FAILURE,
+  JOB_WORKFLOW_TYPE,
+  OPEN_STATUS,
+  STATUS_SEARCH_ATTRIBUTE,
+  registerDataOwnerUpdate,
+  statusQuery,
+  storageReadyUpdate,
+  submitUpdate,
+  type JobInput,
+  type JobState,
+} from '../workflows/messages.js';
+import type { jobWorkflow } from '../workflows/job.js';
+import { partyCount, type JobConfig, type StageRecord } from '../workflows/types.js';
+import { qsError, QsError } from './errors.js';
+import type { CreateJobInput } from './validate.js';
+
+const statusKey = defineSearchAttributeKey(STATUS_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
+/** How long create/register/submit wait for a worker before answering 503. */
+const UPDATE_DEADLINE_MS = 120_000;
+
+export interface StatusAnswer {
+  status: string;
+  job_id: string;
+  stages: StageView[];
+  error?: string;
+  result?: string[];
+  /** "query": answered by the workflow; "search-attribute": by the status it last recorded */
+  source: 'query' | 'search-attribute';
+}
+
+export interface StageView {
+  name: string;
+  status: string;
+  state: StageRecord['state'];
+  attempts: number;
+  started_at?: string;
+  ended_at?: string;
+  progress?: string;
+  error?: string;
+  log_tail?: string[];
+}
+
+export class JobService {
+  constructor(
+    private readonly client: Client,
+    private readonly storage: JobStorage,
+    private readonly config: Config,
+  ) {}
+
+  async createJob(input: CreateJobInput): Promise<{ job_id: string }> {
+    const job: JobConfig = { jobId: randomUUID(), ...input, createdAt: new Date().toISOString() };
+    const n = partyCount(job.securityLevel);
+    const workflowInput: JobInput = {
+      job,
+      options: {
+        jobTtlMs: this.config.jobTtlSeconds * 1000,
+        stage: this.config.stage,
+        failedStageHoldMs: this.config.failedStageHoldSeconds * 1000,
+      },
+    };
+    const start = new WithStartWorkflowOperation<typeof jobWorkflow>(JOB_WORKFLOW_TYPE, {
+      workflowId: job.jobId,
+      taskQueue: this.config.temporal.taskQueue,
+      args: [workflowInput],
+      workflowIdConflictPolicy: 'FAIL',
+      typedSearchAttributes: [{ key: statusKey, value: OPEN_STATUS }],
+      memo: {
+        analysis_name: job.analysisName,
+        security_level: job.securityLevel,
+        cloud_providers: job.cloudProviders,
+        party_count: n,
+        status: OPEN_STATUS,
+      },
+      staticSummary: `${job.analysisName}: ${n} parties on ${job.cloudProviders.join(', ')}`,
+      staticDetails: `QueryShield job ${job.jobId}\nlevel ${job.securityLevel} (${n} parties), clouds ${job.cloudProviders.join(', ')}\nquery: ${job.querySql}`,
+    });
+    try {
+      await this.withWorker(() => this.client.workflow.executeUpdateWithStart(storageReadyUpdate, { startWorkflowOperation: start }));
+    } catch (err) {
+      const failure = updateFailure(err);
+      if (failure?.type === FAILURE.storageCreation) throw qsError('QS_STORAGE_CREATION', [failure.message]);
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw qsError('QS_INTERNAL');
+      throw this.unavailable(err);
+    }
+    return { job_id: job.jobId };
+  }
+
+  async registerDataOwner(jobId: string, owner: string): Promise<{ presigned_urls: string[]; job_id: string }> {
+    let ref;
+    try {
+      ref = await this.withWorker(() => this.client.workflow.getHandle(jobId).executeUpdate(registerDataOwnerUpdate, { args: [owner] }));
+    } catch (err) {
+      throw this.messageError(err, jobId, () => qsError('QS_JOB_SUBMITTED', [], { job_id: jobId }));
+    }
+    // Signed here, after the workflow accepted the owner: the URLs never enter history.
+    const urls = await this.storage.uploadUrls(jobParties(ref), owner);
+    return { presigned_urls: urls, job_id: jobId };
+  }
+
+  async submitJob(jobId: string): Promise<{ status: 'success'; job_id: string }> {
+    let outcome;
+    try {
+      outcome = await this.withWorker(() => this.client.workflow.getHandle(jobId).executeUpdate(submitUpdate));
+    } catch (err) {
+      throw this.messageError(err, jobId, () => qsError('QS_DUPLICATED_SUBMISSION', [], { job_id: jobId }));
+    }
+    if (!outcome.ok) throw qsError('QS_VALIDATION_FAILED', [], { job_id: jobId, details: outcome.details });
+    return { status: 'success', job_id: jobId };
+  }
+
+  async getStatus(jobId: string): Promise<StatusAnswer> {
+    const handle = this.client.workflow.getHandle(jobId);
+    let desc: WorkflowExecutionDescription;
+    try {
+      desc = await handle.describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw qsError('QS_JOB_NOT_FOUND', [], { job_id: jobId });
+      throw this.unavailable(err);
+    }
+    if (desc.type !== JOB_WORKFLOW_TYPE) throw qsError('QS_JOB_NOT_FOUND', [], { job_id: jobId });
+    let state: JobState | undefined;
+    try {
+      // A query needs a worker; never hang when none answers.
+      state = await this.client.connection.withDeadline(Date.now() + this.config.statusQueryTimeoutMs, () => handle.query(statusQuery));
+    } catch {
+      state = undefined;
+    }
+    const recorded = desc.typedSearchAttributes.get(statusKey);
+    const closedFromOutside = ['TERMINATED', 'TIMED_OUT', 'FAILED', 'CANCELLED'].includes(desc.status.name);
+
+    if (!state) {
+      if (!recorded || recorded === OPEN_STATUS) {
+        if (closedFromOutside) return { status: 'Fail', job_id: jobId, stages: [], error: `Failed. Last status is ${recorded ?? 'unknown'}.`, source: 'search-attribute' };
+        throw qsError('QS_NOT_SUBMITTED', [], { job_id: jobId });
+      }
+      const terminal = recorded === 'Success' || recorded === 'Fail';
+      if (closedFromOutside && !terminal) {
+        return { status: 'Fail', job_id: jobId, stages: [], error: `${desc.status.name === 'CANCELLED' ? 'Cancelled' : 'Failed'}. Last status is ${recorded}.`, source: 'search-attribute' };
+      }
+      return { status: recorded, job_id: jobId, stages: [], source: 'search-attribute' };
+    }
+
+    if (state.phase === 'Creating Storage' || state.phase === 'Open') {
+      if (!closedFromOutside) throw qsError('QS_NOT_SUBMITTED', [], { job_id: jobId });
+      return { status: 'Fail', job_id: jobId, stages: [], error: 'Failed. Last status is Created.', source: 'query' };
+    }
+    const stages = mergePending(state.stages, desc);
+    const status = state.status ?? 'Submitted';
+    if (closedFromOutside && status !== 'Success' && status !== 'Fail') {
+      const how = desc.status.name === 'CANCELLED' ? 'Cancelled' : 'Failed';
+      return { status: 'Fail', job_id: jobId, stages, error: `${how}. Last status is ${state.lastStatus ?? status}.`, source: 'query' };
+    }
+    if (status === 'Fail') return { status, job_id: jobId, stages, error: state.error ?? `Failed. Last status is ${state.lastStatus}.`, source: 'query' };
+    if (status === 'Success') {
+      return { status, job_id: jobId, stages, result: await this.storage.resultReadUrls(jobParties(state.job)), source: 'query' };
+    }
+    return { status, job_id: jobId, stages, source: 'query' };
+  }
+
+  private async withWorker<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.client.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, fn);
+    } catch (err) {
+      if (isDeadline(err)) throw qsError('QS_NO_WORKER', [UPDATE_DEADLINE_MS / 1000]);
+      throw err;
+    }
+  }
+
+  /** Maps a failed update to the catalogue: rejected by the validator, unknown job, finished job. */
+  private messageError(err: unknown, jobId: string, whenRejected: () => QsError): QsError {
+    if (err instanceof QsError) return err;
+    if (err instanceof WorkflowNotFoundError) return qsError('QS_JOB_NOT_FOUND', [], { job_id: jobId });
+    const failure = updateFailure(err);
+    if (failure?.type === FAILURE.alreadySubmitted) return whenRejected();
+    if (failure?.type === FAILURE.notOpen) return qsError('QS_JOB_NOT_OPEN', [failure.message], { job_id: jobId });
+    if (failure?.type === FAILURE.invalidOwner) return qsError('QS_INVALID_FIELD', [failure.message]);
+    const msg = err instanceof Error ? err.message : String(err);
+    if (/already completed|workflow execution.*(completed|closed)/i.test(msg)) return qsError('QS_JOB_FINISHED', [], { job_id: jobId });
+    if (/not found/i.test(msg)) return qsError('QS_JOB_NOT_FOUND', [], { job_id: jobId });
+    return this.unavailable(err);
+  }
+
+  private unavailable(err: unknown): QsError {
+    if (err instanceof QsError) return err;
+    return qsError('QS_TEMPORAL_UNAVAILABLE', [err instanceof Error ? err.message.split('\n')[0].slice(0, 200) : 'unknown error']);
+  }
+}
+
+function updateFailure(err: unknown): ApplicationFailure | undefined {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return err.cause;
+  return undefined;
+}
+
+function isDeadline(err: unknown): boolean {
+  const e = err as { code?: number; message?: string };
+  return e?.code === 4 || /deadline/i.test(e?.message ?? '');
+}
+
+/** The running stage's live facts come from the server's pending-activity view: attempt, heartbeat, last error. */
+function mergePending(stages: StageRecord[], desc: WorkflowExecutionDescription): StageView[] {
+  const pending = desc.raw.pendingActivities ?? [];
+  return stages.map((s) => {
+    const view: StageView = {
+      name: s.name,
+      status: s.status,
+      state: s.state,
+      attempts: s.attempts,
+      started_at: s.startedAt,
+      ended_at: s.endedAt,
+      progress: s.progress,
+      error: s.error,
+      log_tail: s.logTail,
+    };
+    const p = pending.find((a) => a.activityType?.name === s.name);
+    if (p && s.state === 'running') {
+      view.attempts = p.attempt ?? view.attempts;
+      const beat = p.heartbeatDetails?.payloads?.[0];
+      if (beat) {
+        try {
+          const d = defaultPayloadConverter.fromPayload<{ task?: string }>(beat);
+          if (d?.task) view.progress = d.task;
+        } catch {
+          /* a heartbeat we cannot read is no reason to fail a status call */
+        }
+      }
+      if (p.lastFailure?.message) view.error = `attempt ${(p.attempt ?? 2) - 1} failed: ${p.lastFailure.message}`;
+    }
+    return view;
+  });
+}

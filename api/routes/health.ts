@@ -1,0 +1,25 @@
+// GET /healthz: does the API reach Temporal, and does any worker poll the job task queue?
+import type { FastifyPluginAsync } from 'fastify';
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { Config } from '../../activities/config.js';
+
+const PROBE_MS = 3000;
+
+export const healthRoutes: FastifyPluginAsync<{ client: Client; config: Config }> = async (app, { client, config }) => {
+  app.get('/healthz', async (_request, reply) => {
+    try {
+      const res = await client.connection.withDeadline(Date.now() + PROBE_MS, () =>
+        client.workflowService.describeTaskQueue({
+          namespace: config.temporal.namespace,
+          taskQueue: { name: config.temporal.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        }),
+      );
+      return { temporal: 'ok', worker: (res.pollers?.length ?? 0) > 0 ? 'ok' : 'none', task_queue: config.temporal.taskQueue };
+    } catch (err) {
+      const reason = err instanceof Error ? err.message.split('\n')[0].slice(0, 200) : String(err);
+      return reply.code(503).send({ temporal: 'unreachable', worker: 'unknown', error: `Temporal at ${config.temporal.address}: ${reason}` });
+    }
+  });
+};

@@ -1,0 +1,22 @@
+// `npm run api`. The configuration is checked before anything heavy loads, so a bad variable stops
+// start-up with one line naming it.
+import { loadConfigOrExit } from '../activities/config.js';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const { startApi } = await import('./start.js');
+  const app = await startApi(config, { logger: config.logRequests });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  console.log(`api: listening on http://${config.host}:${port} (Temporal ${config.temporal.address}, task queue ${config.temporal.taskQueue})`);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      app.close().then(() => process.exit(0), () => process.exit(1));
+    });
+  }
+}
+
+main().catch((err) => {
+  console.error(`api: ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+});

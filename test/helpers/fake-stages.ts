@@ -1,0 +1,26 @@
+// A test-only stage activity set: each stage "runs" briefly and succeeds, or fails where told. Used to
+// exercise the workflow's paths quickly; the end-to-end tests run the real playbooks instead.
+import { ApplicationFailure } from '@temporalio/common';
+import type { StageActivities } from '../../workflows/activity-types.js';
+import type { StageResult } from '../../workflows/types.js';
+
+const ok = (stage: string): StageResult => ({ durationMs: 50, logTail: [`${stage}: ok`] });
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function fakeStages(opts: { failAt?: keyof StageActivities; delayMs?: number; calls?: string[] } = {}): StageActivities {
+  const run = async (name: keyof StageActivities, extra: Partial<StageResult> = {}) => {
+    opts.calls?.push(name);
+    await pause(opts.delayMs ?? 100);
+    if (opts.failAt === name) {
+      throw ApplicationFailure.create({ message: `${name} failed at task 'simulated failure'`, details: [{ logTail: ['TASK [simulated failure]', 'fatal: boom'] }] });
+    }
+    return { ...ok(name), ...extra };
+  };
+  return {
+    createVMs: (job) => run('createVMs', { facts: { hosts: [0, 1, 2].map((index) => ({ index, name: `party${index}`, address: '127.0.0.1', compute: 'local' as const })) } }).then((r) => (void job, r)),
+    setupAuthentication: () => run('setupAuthentication'),
+    deployTvaCore: () => run('deployTvaCore'),
+    runExperiment: () => run('runExperiment'),
+    deleteVMs: () => run('deleteVMs'),
+  };
+}

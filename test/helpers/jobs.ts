@@ -1,0 +1,46 @@
+// Test helpers that act as the service's users would: an analyst creating a job, a data owner sharing
+// rows and PUTting one file per party through the presigned URLs.
+import { expect } from 'vitest';
+import { jobParties } from '../../activities/storage/names.js';
+import { shareTable } from '../../activities/shares/index.js';
+import type { Provider, SecurityLevel } from '../../workflows/types.js';
+import type { Stack } from './stack.js';
+
+export const SCHEMA = { age: 'years', salary: 'usd' };
+
+export function jobBody(over: Record<string, unknown> = {}) {
+  return {
+    analysis_name: 'payroll',
+    query_sql: 'SELECT SUM(salary) AS total, COUNT(*) AS n FROM payroll',
+    security_level: 'semi',
+    cloud_providers: ['aws', 'gcp', 'azure'],
+    schema: SCHEMA,
+    ...over,
+  };
+}
+
+export async function createJob(stack: Stack, over: Record<string, unknown> = {}): Promise<string> {
+  const res = await stack.call('POST', '/create_job', jobBody(over));
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.job_id as string;
+}
+
+/** Registers the owner, secret-shares the rows and uploads one share file per party. */
+export async function registerAndUpload(
+  stack: Stack,
+  jobId: string,
+  owner: string,
+  rows: number[][],
+  job: { level?: SecurityLevel; providers?: Provider[]; columns?: string[] } = {},
+): Promise<void> {
+  const reg = await stack.call('POST', '/register_data_owner', { job_id: jobId, data_owner: owner });
+  expect(reg.status, JSON.stringify(reg.body)).toBe(200);
+  const parties = jobParties({ jobId, securityLevel: job.level ?? 'semi', cloudProviders: job.providers ?? ['aws', 'gcp', 'azure'] });
+  const files = shareTable(job.columns ?? Object.keys(SCHEMA), rows, parties.length);
+  await Promise.all(
+    parties.map(async (party, i) => {
+      const res = await fetch(reg.body.presigned_urls[i], { method: 'PUT', headers: stack.storage.uploadHeaders(party), body: files[i] });
+      expect(res.status, await res.text()).toBeLessThan(300);
+    }),
+  );
+}

@@ -1,0 +1,87 @@
+// The job workflow's failure paths on the real dev server, and a replay of the histories they record
+// (a change that breaks determinism fails here, not in production).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { cloudStorages } from '../../activities/storage/index.js';
+import { BUCKET_PREFIX } from '../../activities/storage/names.js';
+import { fakeStages } from '../helpers/fake-stages.js';
+import { createJob, registerAndUpload } from '../helpers/jobs.js';
+import { startStack, waitForStatus, workflowBundle, type Stack } from '../helpers/stack.js';
+import { workflowsPath } from '../../activities/create-worker.js';
+
+const HISTORY_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'histories');
+const recorded: { id: string; history: unknown }[] = [];
+
+async function record(stack: Stack, jobId: string, name: string) {
+  const history = await stack.client.workflow.getHandle(jobId).fetchHistory();
+  recorded.push({ id: jobId, history });
+  if (process.env.QS_RECORD_HISTORIES === '1') {
+    mkdirSync(HISTORY_DIR, { recursive: true });
+    writeFileSync(path.join(HISTORY_DIR, `${name}.json`), JSON.stringify(history, null, 1));
+  }
+}
+
+describe('a stage that fails after its retries', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ activities: fakeStages({ failAt: 'deployTvaCore' }), env: { QS_STAGE_RETRIES: '2' } });
+  });
+  afterAll(async () => stack?.close());
+
+  it('then the job ends Fail with the failing stage as last status, after teardown', async () => {
+    const jobId = await createJob(stack);
+    await registerAndUpload(stack, jobId, 'alice', [[1, 2]]);
+    expect((await stack.call('POST', '/submit_job', { job_id: jobId })).status).toBe(200);
+    const { seen, last } = await waitForStatus(stack, jobId, (s) => s === 'Fail' || s === 'Success');
+    expect(seen).toContain('Deploying TVA Core');
+    expect(last!.body).toMatchObject({ status: 'Fail', error: 'Failed. Last status is Deploying TVA Core.', job_id: jobId });
+    const stages = Object.fromEntries(last!.body.stages.map((s: { name: string }) => [s.name, s]));
+    expect(stages.deployTvaCore).toMatchObject({ state: 'failed', attempts: 2 });
+    expect(stages.deployTvaCore.error).toMatch(/simulated failure/);
+    expect(stages.deployTvaCore.log_tail.join('\n')).toMatch(/fatal: boom/);
+    expect(stages.runExperiment.state).toBe('pending');
+    expect(stages.deleteVMs.state).toBe('succeeded');
+    await record(stack, jobId, 'stage-fails');
+  });
+});
+
+describe('storage creation that fails on one cloud', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // Azure points at a closed port: creation fails there after S3 and GCS succeeded.
+    stack = await startStack({ activities: fakeStages(), env: { QS_AZURE_ENDPOINT: 'http://127.0.0.1:9/devstoreaccount1', QS_CORS_ORIGINS: '*' } });
+  });
+  afterAll(async () => stack?.close());
+
+  it('then create_job answers 500 Buckets creation error and leaves no bucket anywhere', async () => {
+    const clouds = cloudStorages(stack.config);
+    const before = { aws: await clouds.aws.listBuckets(BUCKET_PREFIX), gcp: await clouds.gcp.listBuckets(BUCKET_PREFIX) };
+    const res = await stack.call('POST', '/create_job', {
+      analysis_name: 'x', query_sql: 'SELECT COUNT(*) FROM t', security_level: 'semi', cloud_providers: ['aws', 'gcp', 'azure'], schema: { a: 'u' },
+    });
+    expect(res.status).toBe(500);
+    expect(res.body.error).toMatch(/^Buckets creation error: azure: /);
+    expect(await clouds.aws.listBuckets(BUCKET_PREFIX)).toEqual(before.aws);
+    expect(await clouds.gcp.listBuckets(BUCKET_PREFIX)).toEqual(before.gcp);
+  });
+});
+
+describe('replay', () => {
+  it('when the recorded histories are replayed against the current workflow code, then they are deterministic', async () => {
+    const committed = (() => {
+      try {
+        return readdirSync(HISTORY_DIR).filter((f) => f.endsWith('.json')).map((f) => ({ id: f, history: JSON.parse(readFileSync(path.join(HISTORY_DIR, f), 'utf8')) }));
+      } catch {
+        return [];
+      }
+    })();
+    const all = [...recorded, ...committed];
+    expect(all.length).toBeGreaterThan(0);
+    for (const { id, history } of all) {
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), workflowsPath: undefined }, history as never, id);
+    }
+    void workflowsPath;
+  });
+});

@@ -1,0 +1,23 @@
+// The activities the job workflow calls, as signatures only. The implementations live in activities/
+// and are checked against these types where the worker registers them.
+import type { JobConfig, PartyHost, StageResult, ValidationResult } from './types.js';
+
+export type StorageScope = 'all' | 'inputs' | 'results';
+
+export interface JobActivities {
+  /** Creates every party's input and output bucket; on failure removes what it created and throws
+   *  a non-retryable StorageCreationError "Buckets creation error: <provider>: <reason>". */
+  createJobStorage(job: JobConfig): Promise<void>;
+  /** Checks that every owner's share file exists, is non-empty and has the right header on every party. */
+  validateUploads(job: JobConfig, owners: string[]): Promise<ValidationResult>;
+  deleteJobStorage(job: JobConfig, scope: StorageScope): Promise<void>;
+}
+
+/** One activity per stage, named after it (the Web UI shows these names). */
+export interface StageActivities {
+  createVMs(job: JobConfig): Promise<StageResult>;
+  setupAuthentication(job: JobConfig, hosts: PartyHost[]): Promise<StageResult>;
+  deployTvaCore(job: JobConfig, hosts: PartyHost[]): Promise<StageResult>;
+  runExperiment(job: JobConfig, hosts: PartyHost[], owners: string[]): Promise<StageResult>;
+  deleteVMs(job: JobConfig): Promise<StageResult>;
+}

@@ -1,0 +1,288 @@
+// One workflow per job (workflow id = job id). It owns every fact about the job: configuration,
+// owners, status, stage records. Deterministic: no I/O, no clock or randomness but the SDK's.
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  allHandlersFinished,
+  upsertMemo,
+  upsertSearchAttributes,
+  ActivityFailure,
+  TimeoutFailure,
+  ActivityCancellationType,
+} from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { JobActivities, StageActivities } from './activity-types.js';
+import {
+  FAILURE,
+  OPEN_STATUS,
+  STATUS_SEARCH_ATTRIBUTE,
+  abortSignal,
+  registerDataOwnerUpdate,
+  retrySignal,
+  statusQuery,
+  storageReadyUpdate,
+  submitUpdate,
+  type JobInput,
+  type JobRef,
+  type JobState,
+  type SubmitOutcome,
+} from './messages.js';
+import { OWNER_ID_PATTERN, partyCount, type JobStatus, type PartyHost, type StageName, type StageRecord, type StageResult } from './types.js';
+
+const statusKey = defineSearchAttributeKey(STATUS_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
+
+interface StageDef {
+  name: Exclude<StageName, 'deleteVMs'>;
+  running: JobStatus;
+  done?: JobStatus;
+}
+
+/** The stages in order, with the seed status shown while each runs and after it ends. */
+const STAGES: StageDef[] = [
+  { name: 'createVMs', running: 'Creating VMs', done: 'VMs Created' },
+  { name: 'setupAuthentication', running: 'Setting Up Authentication', done: 'Finished Authentication Setup' },
+  { name: 'deployTvaCore', running: 'Deploying TVA Core', done: 'Finished TVA Core Deployment' },
+  { name: 'runExperiment', running: 'Running Experiment' },
+];
+
+const storage = proxyActivities<JobActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 2, initialInterval: '1 second' },
+});
+
+export async function jobWorkflow(input: JobInput): Promise<JobState> {
+  const { job, options } = input;
+  const ref: JobRef = { jobId: job.jobId, cloudProviders: job.cloudProviders, securityLevel: job.securityLevel };
+  const state: JobState = {
+    phase: 'Creating Storage',
+    owners: [],
+    job,
+    stages: [...STAGES.map((s) => s.name), 'deleteVMs' as const].map(
+      (name): StageRecord => ({ name, status: STAGES.find((s) => s.name === name)?.running ?? 'Teardown', state: 'pending', attempts: 0 }),
+    ),
+  };
+  let storageError: string | undefined;
+  let submitting = false;
+  let operatorChoice: 'retry' | 'abort' | undefined;
+
+  const stages = proxyActivities<StageActivities>({
+    startToCloseTimeout: options.stage.timeoutSeconds * 1000,
+    heartbeatTimeout: options.stage.heartbeatTimeoutSeconds * 1000,
+    // Wait for the stage to acknowledge cancellation (its Ansible process group killed) before teardown.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { maximumAttempts: options.stage.retries, initialInterval: '2 seconds', backoffCoefficient: 2 },
+  });
+  const teardownActivities = proxyActivities<StageActivities>({
+    startToCloseTimeout: options.stage.timeoutSeconds * 1000,
+    heartbeatTimeout: options.stage.heartbeatTimeoutSeconds * 1000,
+    retry: { maximumAttempts: 10, initialInterval: '2 seconds', maximumInterval: '1 minute' },
+  });
+
+  const record = (name: StageName) => state.stages.find((s) => s.name === name)!;
+  const setStatus = (status: JobStatus | typeof OPEN_STATUS) => {
+    if (status !== OPEN_STATUS) {
+      state.status = status;
+      if (status !== 'Success' && status !== 'Fail') state.lastStatus = status;
+    }
+    upsertSearchAttributes([{ key: statusKey, value: status }]);
+    upsertMemo({ status });
+    setCurrentDetails(details(input, status, state.owners.length));
+  };
+  const refuseUnlessOpen = () => {
+    if (submitting || state.phase !== 'Open') {
+      if (state.phase === 'Creating Storage') throw ApplicationFailure.create({ type: FAILURE.notOpen, message: 'the job storage is not ready yet' });
+      throw ApplicationFailure.create({ type: FAILURE.alreadySubmitted, message: 'the job was already submitted' });
+    }
+  };
+
+  setHandler(statusQuery, () => state);
+  setHandler(storageReadyUpdate, async () => {
+    await condition(() => state.phase !== 'Creating Storage');
+    if (storageError) throw ApplicationFailure.create({ type: FAILURE.storageCreation, message: storageError, nonRetryable: true });
+    return ref;
+  });
+  setHandler(
+    registerDataOwnerUpdate,
+    (owner) => {
+      if (!state.owners.includes(owner)) state.owners.push(owner);
+      return ref;
+    },
+    {
+      validator: (owner) => {
+        if (typeof owner !== 'string' || !OWNER_ID_PATTERN.test(owner)) {
+          throw ApplicationFailure.create({ type: FAILURE.invalidOwner, message: 'data_owner must match ^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$' });
+        }
+        refuseUnlessOpen();
+      },
+    },
+  );
+  setHandler(
+    submitUpdate,
+    async (): Promise<SubmitOutcome> => {
+      submitting = true;
+      try {
+        const outcome = state.owners.length === 0
+          ? { ok: false, details: ['no data owner is registered for this job'] }
+          : await storage.validateUploads(job, state.owners);
+        if (outcome.ok) {
+          state.phase = 'Submitted';
+          setStatus('Submitted');
+        }
+        return outcome;
+      } catch (err) {
+        return { ok: false, details: [`validation could not run: ${messageOf(err)}`] };
+      } finally {
+        submitting = false;
+      }
+    },
+    { validator: refuseUnlessOpen },
+  );
+  setHandler(retrySignal, () => void (operatorChoice = 'retry'));
+  setHandler(abortSignal, () => void (operatorChoice = 'abort'));
+
+  // 1. Storage, answered to create_job through the storageReady update.
+  try {
+    await storage.createJobStorage(job);
+    state.phase = 'Open';
+    setStatus(OPEN_STATUS);
+  } catch (err) {
+    storageError = messageOf(err);
+    state.phase = 'Fail';
+    state.status = 'Fail';
+    state.error = storageError;
+    setStatus('Fail');
+    await condition(allHandlersFinished);
+    return state;
+  }
+
+  // 2. Open for owners until submitted, or expire and remove the storage.
+  const submitted = await condition(() => state.phase === 'Submitted', options.jobTtlMs);
+  if (!submitted) {
+    log.info('job expired before submission; removing its storage', { jobId: job.jobId });
+    await CancellationScope.nonCancellable(() => storage.deleteJobStorage(job, 'all'));
+    state.phase = 'Fail';
+    state.error = 'Expired: the job was not submitted in time; its storage was removed.';
+    setStatus('Fail');
+    await condition(allHandlersFinished);
+    return state;
+  }
+
+  // 3. The stages, then teardown whatever happened.
+  let hosts: PartyHost[] = [];
+  let failure: 'failed' | 'cancelled' | undefined;
+  let cancellation: unknown;
+  try {
+    for (const def of STAGES) {
+      const rec = record(def.name);
+      setStatus(def.running);
+      for (;;) {
+        rec.state = 'running';
+        rec.startedAt = new Date().toISOString();
+        rec.endedAt = undefined;
+        try {
+          const result = await runStage(stages, def.name, job, hosts, state.owners);
+          finishRecord(rec, 'succeeded', result);
+          if (def.name === 'createVMs') hosts = ((result.facts?.hosts as PartyHost[] | undefined) ?? []);
+          break;
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          failRecord(rec, err, options.stage.retries);
+          if (options.failedStageHoldMs <= 0) throw err;
+          // Hold with resources intact: an operator may signal `retry` (run the stage again) or `abort`.
+          operatorChoice = undefined;
+          setCurrentDetails(`${details(input, def.running, state.owners.length)}\n\nHeld after a failure: signal "retry" or "abort".`);
+          await condition(() => operatorChoice !== undefined, options.failedStageHoldMs);
+          if (operatorChoice !== 'retry') throw err;
+          log.info('operator asked to retry the stage', { stage: def.name });
+        }
+      }
+      if (def.done) setStatus(def.done);
+    }
+  } catch (err) {
+    failure = isCancellation(err) ? 'cancelled' : 'failed';
+    if (failure === 'cancelled') {
+      cancellation = err;
+      for (const rec of state.stages) if (rec.state === 'running') rec.state = 'cancelled';
+    }
+  }
+
+  const teardown = record('deleteVMs');
+  teardown.state = 'running';
+  teardown.startedAt = new Date().toISOString();
+  try {
+    const result = await CancellationScope.nonCancellable(() => teardownActivities.deleteVMs(job));
+    finishRecord(teardown, 'succeeded', result);
+  } catch (err) {
+    failRecord(teardown, err, 10);
+    failure ??= 'failed';
+  }
+
+  if (!failure) {
+    state.phase = 'Success';
+    setStatus('Success');
+  } else {
+    state.phase = 'Fail';
+    state.error = `${failure === 'cancelled' ? 'Cancelled' : 'Failed'}. Last status is ${state.lastStatus}.`;
+    setStatus('Fail');
+  }
+  await condition(allHandlersFinished);
+  if (cancellation) throw cancellation; // the execution shows as Cancelled in the Web UI
+  return state;
+}
+
+function runStage(acts: StageActivities, name: StageDef['name'], job: JobInput['job'], hosts: PartyHost[], owners: string[]): Promise<StageResult> {
+  switch (name) {
+    case 'createVMs':
+      return acts.createVMs(job);
+    case 'setupAuthentication':
+      return acts.setupAuthentication(job, hosts);
+    case 'deployTvaCore':
+      return acts.deployTvaCore(job, hosts);
+    case 'runExperiment':
+      return acts.runExperiment(job, hosts, [...owners].sort());
+  }
+}
+
+function finishRecord(rec: StageRecord, st: StageRecord['state'], result: StageResult): void {
+  rec.state = st;
+  rec.attempts = result.attempt ?? rec.attempts + 1;
+  rec.endedAt = new Date().toISOString();
+  rec.logTail = result.logTail?.slice(-10);
+  rec.error = undefined;
+}
+
+function failRecord(rec: StageRecord, err: unknown, maxAttempts: number): void {
+  rec.state = 'failed';
+  rec.endedAt = new Date().toISOString();
+  rec.attempts = Math.max(rec.attempts + 1, maxAttempts);
+  rec.error = messageOf(err);
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  const tail = cause instanceof ApplicationFailure ? (cause.details?.[0] as { logTail?: string[] } | undefined)?.logTail : undefined;
+  if (tail) rec.logTail = tail.slice(-20);
+}
+
+/** The innermost message: an ActivityFailure wraps the activity's own error. */
+function messageOf(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  while (e && (e instanceof ActivityFailure || (e.cause && !(e instanceof TimeoutFailure) && e.message === 'Activity task failed'))) {
+    e = e.cause as typeof e;
+  }
+  if (e instanceof TimeoutFailure) return `timed out (${e.timeoutType})`;
+  return e?.message ?? String(err);
+}
+
+/** The Web UI's "current details": what this job is, in words. */
+function details(input: JobInput, status: string, owners: number): string {
+  const { job } = input;
+  return [
+    `**${job.analysisName}** — ${status}`,
+    `${partyCount(job.securityLevel)} parties (${job.securityLevel === 'mal' ? 'malicious, Fantastic Four' : 'semi-honest, replicated 3PC'}) on ${job.cloudProviders.join(', ')}`,
+    `${owners} data owner(s); query: \`${job.querySql}\``,
+  ].join('\n');
+}

@@ -1,0 +1,68 @@
+// The job workflow's messages, shared by the API (client side) and the workflow. Names are what the
+// Temporal Web UI and the `temporal` CLI show, so they are part of the operator's interface.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { JobConfig, JobPhase, JobStatus, Provider, SecurityLevel, StageRecord } from './types.js';
+
+/** Tunables the API hands the workflow at start (never secrets: they are in history). */
+export interface JobOptions {
+  /** how long an unsubmitted job waits before it removes its storage (ms) */
+  jobTtlMs: number;
+  stage: { timeoutSeconds: number; heartbeatTimeoutSeconds: number; retries: number };
+  /** how long a failed stage holds its resources for `retry`/`abort` (ms, 0 = tear down at once) */
+  failedStageHoldMs: number;
+}
+
+export interface JobInput {
+  job: JobConfig;
+  options: JobOptions;
+}
+
+/** The part of a job's configuration a caller needs to sign URLs for its parties. */
+export interface JobRef {
+  jobId: string;
+  cloudProviders: Provider[];
+  securityLevel: SecurityLevel;
+}
+
+export interface SubmitOutcome {
+  ok: boolean;
+  details: string[];
+}
+
+export interface JobState {
+  phase: JobPhase;
+  /** the seed status, once submitted */
+  status?: JobStatus;
+  lastStatus?: string;
+  error?: string;
+  owners: string[];
+  stages: StageRecord[];
+  job: JobConfig;
+}
+
+/** The job workflow's type name (what the Web UI lists). */
+export const JOB_WORKFLOW_TYPE = 'jobWorkflow';
+
+/** Waits until the job's storage exists on every cloud; fails with the storage error. Used with update-with-start. */
+export const storageReadyUpdate = defineUpdate<JobRef, []>('storageReady');
+/** Records a data owner (once); refused after submit. Returns the job's party layout so the API can sign URLs. */
+export const registerDataOwnerUpdate = defineUpdate<JobRef, [string]>('registerDataOwner');
+/** Validates the uploads and, when they are complete, starts the stages. Refused when already submitted. */
+export const submitUpdate = defineUpdate<SubmitOutcome, []>('submit');
+export const statusQuery = defineQuery<JobState>('status');
+/** Operator signals for a failed stage that is being held. */
+export const retrySignal = defineSignal('retry');
+export const abortSignal = defineSignal('abort');
+
+/** ApplicationFailure types the API maps to HTTP answers. */
+export const FAILURE = {
+  storageCreation: 'StorageCreationError',
+  alreadySubmitted: 'JobAlreadySubmitted',
+  notOpen: 'JobNotOpen',
+  invalidOwner: 'InvalidOwnerId',
+} as const;
+
+/** The search attribute that carries a job's status (a Keyword registered by temporal-dev.sh). */
+export const STATUS_SEARCH_ATTRIBUTE = 'QueryShieldStatus';
+/** Value of the search attribute before submit (not one of the seed statuses: get_status answers 409 then). */
+export const OPEN_STATUS = 'Created';
