@@ -7,8 +7,11 @@ import type { Config } from '../activities/config.js';
 import type { JobStorage } from '../activities/storage/index.js';
 import { QsError, qsError } from './errors.js';
 import { JobService } from './job-service.js';
+import { registerDocs } from './docs.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
+import { operationRoutes } from './routes/operations.js';
+import { JobAdmin } from './job-admin.js';
 
 export interface AppDeps {
   config: Config;
@@ -56,8 +59,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.code(e.statusCode).send(e.body());
   });
 
+  // Requests are validated by api/validate.ts (seed-compatible messages); the schemas document them.
+  // Responses are plain JSON.stringify so no field is ever dropped by a response schema.
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  await registerDocs(app);
+
   const jobs = new JobService(deps.client, deps.storage, deps.config);
   await app.register(healthRoutes, { client: deps.client, config: deps.config });
   await app.register(jobRoutes, { jobs, config: deps.config });
+  await app.register(operationRoutes, { admin: new JobAdmin(deps.client, deps.storage, deps.config) });
   return app;
 }

@@ -3,11 +3,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Config } from '../../activities/config.js';
+import { healthSchema } from '../schemas.js';
 
 const PROBE_MS = 3000;
 
 export const healthRoutes: FastifyPluginAsync<{ client: Client; config: Config }> = async (app, { client, config }) => {
-  app.get('/healthz', async (_request, reply) => {
+  app.get('/healthz', { schema: healthSchema }, async (_request, reply) => {
     try {
       const res = await client.connection.withDeadline(Date.now() + PROBE_MS, () =>
         client.workflowService.describeTaskQueue({

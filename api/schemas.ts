@@ -1,0 +1,100 @@
+// TypeBox schemas of every route: the OpenAPI document at /docs comes from these. Requests are checked
+// by api/validate.ts (so messages match the seed contract); these describe the same shapes for people
+// and generated clients.
+import { Type } from '@sinclair/typebox';
+import { JOB_STATUSES, PROVIDERS, SECURITY_LEVELS } from '../workflows/types.js';
+
+const JobId = Type.String({ format: 'uuid', description: 'the job id create_job returned', examples: ['0b6f2a0e-5d1c-4f7e-9a51-1f2d3c4b5a69'] });
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.String({ description: 'what went wrong, naming the field' }),
+    code: Type.String({ description: 'stable code from the error catalogue (api/errors.ts)', examples: ['QS_INVALID_FIELD'] }),
+    job_id: Type.Optional(Type.String()),
+    missing_fields: Type.Optional(Type.Array(Type.String())),
+    details: Type.Optional(Type.Array(Type.String())),
+  },
+  { additionalProperties: true },
+);
+
+const errors = (codes: Record<number, string>) =>
+  Object.fromEntries(Object.entries(codes).map(([status, description]) => [status, { ...ErrorBody, description }]));
+
+export const CreateJobBody = Type.Object(
+  {
+    analysis_name: Type.String({ minLength: 1, maxLength: 200, examples: ['payroll 2026'] }),
+    query_sql: Type.String({ minLength: 1, description: 'one SELECT of SUM(column) / COUNT(*) aggregates (reference engine)', examples: ['SELECT SUM(salary) AS total, COUNT(*) AS n FROM payroll'] }),
+    security_level: Type.Union(SECURITY_LEVELS.map((l) => Type.Literal(l)), { description: 'semi = 3 parties (replicated 3PC), mal = 4 parties (Fantastic Four)' }),
+    cloud_providers: Type.Array(Type.Union(PROVIDERS.map((p) => Type.Literal(p))), { minItems: 1, description: 'party i runs on cloud_providers[i % len]', examples: [['aws', 'gcp', 'azure']] }),
+    schema: Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,62}$' }), Type.String(), { description: 'column name -> unit, in share-file order', examples: [{ age: 'years', salary: 'usd' }] }),
+  },
+  { examples: [{ analysis_name: 'payroll', query_sql: 'SELECT SUM(salary) AS total FROM payroll', security_level: 'semi', cloud_providers: ['aws', 'gcp', 'azure'], schema: { age: 'years', salary: 'usd' } }] },
+);
+
+export const createJobSchema = {
+  summary: 'Create a job: its storage exists on every party cloud when this answers',
+  tags: ['jobs'],
+  body: CreateJobBody,
+  response: {
+    200: Type.Object({ job_id: JobId }),
+    ...errors({ 400: 'missing fields, a wrong type or value, invalid JSON, or a query the engine cannot run', 415: 'not JSON', 500: 'Buckets creation error: <provider>: <reason> (nothing is left behind)', 503: 'Temporal or the workers are unavailable' }),
+  },
+};
+
+export const registerSchema = {
+  summary: 'Register a data owner and get one write-only upload URL per party',
+  description: 'PUT each share file to its URL with Content-Type: text/csv (and x-ms-blob-type: BlockBlob on Azure). Calling again gives fresh URLs.',
+  tags: ['jobs'],
+  body: Type.Object({ job_id: JobId, data_owner: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$', examples: ['alice@example.org'] }) }),
+  response: {
+    200: Type.Object({ presigned_urls: Type.Array(Type.String({ format: 'uri' }), { description: 'ordered by party index' }), job_id: JobId }),
+    ...errors({ 400: 'missing field or unsafe owner id', 404: 'unknown job', 409: 'the job was already submitted', 503: 'Temporal or the workers are unavailable' }),
+  },
+};
+
+export const submitSchema = {
+  summary: 'Submit a job: validates every upload, then the stages start',
+  tags: ['jobs'],
+  body: Type.Object({ job_id: JobId }),
+  response: {
+    200: Type.Object({ status: Type.Literal('success'), job_id: JobId }),
+    ...errors({ 400: 'missing job_id', 404: 'Job ID not found', 409: 'Duplicated submission', 500: 'Data validation failed (details say which owner/party/file); the job stays open', 503: 'Temporal or the workers are unavailable' }),
+  },
+};
+
+const Stage = Type.Object({
+  name: Type.String({ description: 'the stage activity (createVMs, setupAuthentication, deployTvaCore, runExperiment, deleteVMs)' }),
+  status: Type.String(),
+  state: Type.Union(['pending', 'running', 'succeeded', 'failed', 'cancelled', 'skipped'].map((s) => Type.Literal(s))),
+  attempts: Type.Integer(),
+  started_at: Type.Optional(Type.String({ format: 'date-time' })),
+  ended_at: Type.Optional(Type.String({ format: 'date-time' })),
+  progress: Type.Optional(Type.String({ description: 'the Ansible task running now' })),
+  error: Type.Optional(Type.String()),
+  log_tail: Type.Optional(Type.Array(Type.String())),
+});
+
+export const statusSchema = {
+  summary: "A job's status, stage by stage; on Success one read URL per party for its result shares",
+  tags: ['jobs'],
+  querystring: Type.Object({ job_id: JobId }),
+  response: {
+    200: Type.Object({
+      status: Type.Union(JOB_STATUSES.map((s) => Type.Literal(s))),
+      job_id: JobId,
+      stages: Type.Array(Stage),
+      error: Type.Optional(Type.String({ examples: ['Failed. Last status is Running Experiment.'] })),
+      result: Type.Optional(Type.Array(Type.String({ format: 'uri' }), { description: 'read URL of each party result blob, ordered by party' })),
+    }),
+    ...errors({ 400: 'missing job_id', 404: 'unknown job', 409: 'the job exists but was not submitted', 503: 'Temporal is unavailable' }),
+  },
+};
+
+export const healthSchema = {
+  summary: 'Liveness: Temporal reachable, and whether a worker polls the task queue',
+  tags: ['operations'],
+  response: {
+    200: Type.Object({ temporal: Type.Literal('ok'), worker: Type.Union([Type.Literal('ok'), Type.Literal('none')]), task_queue: Type.String() }),
+    503: Type.Object({ temporal: Type.String(), worker: Type.String(), error: Type.String() }),
+  },
+};
