@@ -21,6 +21,8 @@ export interface CloudStorage {
   /** size in bytes, or undefined when the blob does not exist */
   blobSize(bucket: string, blob: string): Promise<number | undefined>;
   listBlobs(bucket: string): Promise<BlobInfo[]>;
+  /** Deletes one blob; a missing one is fine. */
+  deleteBlob(bucket: string, blob: string): Promise<void>;
   /** The first maxBytes of a blob (for checking a share file's header), or undefined when missing. */
   readBlobHead(bucket: string, blob: string, maxBytes: number): Promise<string | undefined>;
   /** Headers a plain PUT through an upload URL must carry on this cloud (Azure: x-ms-blob-type). */

@@ -1,0 +1,128 @@
+// Azure Blob Storage (Azurite in the embedded default). SAS tokens are signed locally with the account
+// key: create+write for uploads, read for downloads, each for exactly one blob.
+import {
+  BlobSASPermissions,
+  BlobServiceClient,
+  RestError,
+  SASProtocol,
+  StorageSharedKeyCredential,
+  generateBlobSASQueryParameters,
+} from '@azure/storage-blob';
+import type { Config } from '../config.js';
+import type { BlobInfo, CloudStorage } from './types.js';
+
+const notFound = (err: unknown) => err instanceof RestError && err.statusCode === 404;
+
+export class AzureStorage implements CloudStorage {
+  readonly provider = 'azure' as const;
+  private readonly credential: StorageSharedKeyCredential;
+  private readonly service: BlobServiceClient;
+  private corsDone?: Promise<void>;
+
+  constructor(
+    private readonly config: Config['azure'],
+    private readonly corsOrigins: string[],
+  ) {
+    this.credential = new StorageSharedKeyCredential(config.account, config.key);
+    this.service = new BlobServiceClient(config.endpoint, this.credential, { retryOptions: { maxTries: 3, tryTimeoutInMs: 30_000 } });
+  }
+
+  private container(name: string) {
+    return this.service.getContainerClient(name);
+  }
+
+  /** CORS is an account-level setting on Azure: set once per process, idempotently. */
+  private ensureCors(): Promise<void> {
+    this.corsDone ??= this.service
+      .setProperties({
+        cors: [{ allowedOrigins: this.corsOrigins.join(','), allowedMethods: 'PUT,GET,HEAD', allowedHeaders: '*', exposedHeaders: 'etag', maxAgeInSeconds: 3600 }],
+      })
+      .then(() => undefined)
+      .catch((err) => {
+        this.corsDone = undefined;
+        throw err;
+      });
+    return this.corsDone;
+  }
+
+  bucketExists(bucket: string): Promise<boolean> {
+    return this.container(bucket).exists();
+  }
+
+  async ensureBucket(bucket: string): Promise<boolean> {
+    await this.ensureCors();
+    const res = await this.container(bucket).createIfNotExists();
+    return res.succeeded;
+  }
+
+  async deleteBucket(bucket: string): Promise<void> {
+    await this.container(bucket).deleteIfExists();
+  }
+
+  private sign(bucket: string, blob: string, ttlSeconds: number, permissions: string): string {
+    const startsOn = new Date(Date.now() - 60_000); // tolerate small clock skew
+    const sas = generateBlobSASQueryParameters(
+      {
+        containerName: bucket,
+        blobName: blob,
+        permissions: BlobSASPermissions.parse(permissions),
+        startsOn,
+        expiresOn: new Date(Date.now() + ttlSeconds * 1000),
+        protocol: this.config.endpoint.startsWith('https:') ? SASProtocol.Https : SASProtocol.HttpsAndHttp,
+      },
+      this.credential,
+    ).toString();
+    return `${this.container(bucket).getBlockBlobClient(blob).url}?${sas}`;
+  }
+
+  async signUploadUrl(bucket: string, blob: string, ttlSeconds: number): Promise<string> {
+    return this.sign(bucket, blob, ttlSeconds, 'cw');
+  }
+
+  async signReadUrl(bucket: string, blob: string, ttlSeconds: number): Promise<string> {
+    return this.sign(bucket, blob, ttlSeconds, 'r');
+  }
+
+  async blobSize(bucket: string, blob: string): Promise<number | undefined> {
+    try {
+      const props = await this.container(bucket).getBlobClient(blob).getProperties();
+      return props.contentLength ?? 0;
+    } catch (err) {
+      if (notFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async readBlobHead(bucket: string, blob: string, maxBytes: number): Promise<string | undefined> {
+    try {
+      const size = await this.blobSize(bucket, blob);
+      if (size === undefined) return undefined;
+      if (size === 0) return '';
+      const buf = await this.container(bucket).getBlobClient(blob).downloadToBuffer(0, Math.min(size, maxBytes));
+      return buf.toString('utf8');
+    } catch (err) {
+      if (notFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async listBlobs(bucket: string): Promise<BlobInfo[]> {
+    const out: BlobInfo[] = [];
+    for await (const b of this.container(bucket).listBlobsFlat()) out.push({ name: b.name, size: b.properties.contentLength ?? 0 });
+    return out;
+  }
+
+  async deleteBlob(bucket: string, blob: string): Promise<void> {
+    await this.container(bucket).getBlobClient(blob).deleteIfExists();
+  }
+
+  async listBuckets(prefix: string): Promise<string[]> {
+    const out: string[] = [];
+    for await (const c of this.service.listContainers({ prefix })) out.push(c.name);
+    return out.sort();
+  }
+
+  uploadHeaders(): Record<string, string> {
+    return { 'content-type': 'text/csv', 'x-ms-blob-type': 'BlockBlob' };
+  }
+}

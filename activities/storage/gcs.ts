@@ -1,0 +1,121 @@
+// Google Cloud Storage (fake-gcs-server in the embedded default). V4 signed URLs are made locally with
+// the service-account key; against the emulator the SDK must be given apiEndpoint (it ignores
+// STORAGE_EMULATOR_HOST for signing) so the URLs point at it.
+import { Storage, type Bucket } from '@google-cloud/storage';
+import type { Config } from '../config.js';
+import type { BlobInfo, CloudStorage } from './types.js';
+
+const notFound = (err: unknown) => (err as { code?: number })?.code === 404;
+
+export class GcsStorage implements CloudStorage {
+  readonly provider = 'gcp' as const;
+  private readonly gcs: Storage;
+
+  constructor(
+    private readonly config: Config['gcs'],
+    private readonly corsOrigins: string[],
+  ) {
+    this.gcs = new Storage({
+      projectId: config.projectId,
+      keyFilename: config.keyFile,
+      apiEndpoint: config.endpoint,
+      // The emulator accepts any token; real GCS needs the key's OAuth flow.
+      ...(config.endpoint ? { useAuthWithCustomEndpoint: false, token: 'emulator' } : {}),
+      retryOptions: { autoRetry: true, maxRetries: 2, totalTimeout: 30 },
+      timeout: 30_000,
+    } as ConstructorParameters<typeof Storage>[0]);
+  }
+
+  private bucket(name: string): Bucket {
+    return this.gcs.bucket(name);
+  }
+
+  async bucketExists(bucket: string): Promise<boolean> {
+    const [exists] = await this.bucket(bucket).exists();
+    return exists;
+  }
+
+  async ensureBucket(bucket: string): Promise<boolean> {
+    let created = false;
+    if (!(await this.bucketExists(bucket))) {
+      try {
+        await this.gcs.createBucket(bucket);
+        created = true;
+      } catch (err) {
+        if ((err as { code?: number }).code !== 409) throw err;
+      }
+    }
+    await this.bucket(bucket).setCorsConfiguration([
+      { origin: this.corsOrigins, method: ['PUT', 'GET', 'HEAD'], responseHeader: ['Content-Type', 'ETag'], maxAgeSeconds: 3600 },
+    ]);
+    return created;
+  }
+
+  async deleteBucket(bucket: string): Promise<void> {
+    if (!(await this.bucketExists(bucket))) return;
+    const [files] = await this.bucket(bucket).getFiles();
+    await Promise.all(files.map((f) => f.delete({ ignoreNotFound: true })));
+    try {
+      await this.bucket(bucket).delete();
+    } catch (err) {
+      if (!notFound(err)) throw err;
+    }
+  }
+
+  private async sign(bucket: string, blob: string, ttlSeconds: number, action: 'read' | 'write'): Promise<string> {
+    const [url] = await this.bucket(bucket)
+      .file(blob)
+      .getSignedUrl({
+        version: 'v4',
+        action,
+        expires: Date.now() + ttlSeconds * 1000,
+      });
+    return url;
+  }
+
+  signUploadUrl(bucket: string, blob: string, ttlSeconds: number): Promise<string> {
+    return this.sign(bucket, blob, ttlSeconds, 'write');
+  }
+
+  signReadUrl(bucket: string, blob: string, ttlSeconds: number): Promise<string> {
+    return this.sign(bucket, blob, ttlSeconds, 'read');
+  }
+
+  async blobSize(bucket: string, blob: string): Promise<number | undefined> {
+    try {
+      const [meta] = await this.bucket(bucket).file(blob).getMetadata();
+      return Number(meta.size ?? 0);
+    } catch (err) {
+      if (notFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async readBlobHead(bucket: string, blob: string, maxBytes: number): Promise<string | undefined> {
+    try {
+      const [buf] = await this.bucket(bucket).file(blob).download({ start: 0, end: maxBytes - 1, validation: false });
+      return buf.toString('utf8');
+    } catch (err) {
+      if (notFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async listBlobs(bucket: string): Promise<BlobInfo[]> {
+    const [files] = await this.bucket(bucket).getFiles();
+    return files.map((f) => ({ name: f.name, size: Number(f.metadata.size ?? 0) }));
+  }
+
+  async deleteBlob(bucket: string, blob: string): Promise<void> {
+    await this.bucket(bucket).file(blob).delete({ ignoreNotFound: true });
+  }
+
+  async listBuckets(prefix: string): Promise<string[]> {
+    const [buckets] = await this.gcs.getBuckets({ prefix });
+    return buckets.map((b) => b.name).filter((n) => n.startsWith(prefix)).sort();
+  }
+
+  uploadHeaders(): Record<string, string> {
+    return { 'content-type': 'text/csv' };
+  }
+}

@@ -1,0 +1,138 @@
+// JobStorage: a job's buckets across the three clouds, and the URLs its users and parties get. Each
+// cloud sits behind the CloudStorage interface; clients are built on first use, once per process.
+import type { Config } from '../config.js';
+import type { PartyInfo, Provider } from '../../workflows/types.js';
+import { AzureStorage } from './azure.js';
+import { GcsStorage } from './gcs.js';
+import { RESULT_BLOB, isValidOwnerId } from './names.js';
+import { S3Storage } from './s3.js';
+import type { CloudStorage } from './types.js';
+
+export type { CloudStorage } from './types.js';
+
+export class StorageCreationError extends Error {
+  constructor(
+    readonly provider: Provider,
+    reason: string,
+  ) {
+    super(`Buckets creation error: ${provider}: ${reason}`);
+    this.name = 'StorageCreationError';
+  }
+}
+
+export class InvalidOwnerIdError extends Error {
+  constructor(owner: unknown) {
+    super(`invalid data owner id ${JSON.stringify(String(owner).slice(0, 60))}: must match ^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$`);
+    this.name = 'InvalidOwnerIdError';
+  }
+}
+
+/** One client per cloud, built lazily: a deployment without Azure credentials never touches Azure. */
+export function cloudStorages(config: Config): Record<Provider, CloudStorage> {
+  const made: Partial<Record<Provider, CloudStorage>> = {};
+  const make: Record<Provider, () => CloudStorage> = {
+    aws: () => new S3Storage(config.s3, config.corsOrigins),
+    gcp: () => new GcsStorage(config.gcs, config.corsOrigins),
+    azure: () => new AzureStorage(config.azure, config.corsOrigins),
+  };
+  return new Proxy({} as Record<Provider, CloudStorage>, {
+    get: (_t, p: string) => {
+      if (!(p in make)) return undefined;
+      return (made[p as Provider] ??= make[p as Provider]());
+    },
+  });
+}
+
+function reasonOf(err: unknown): string {
+  const e = err as { message?: string; code?: string; name?: string };
+  const msg = (e?.message || e?.code || e?.name || String(err)).split('\n')[0];
+  return msg.length > 300 ? `${msg.slice(0, 300)}…` : msg;
+}
+
+export class JobStorage {
+  constructor(
+    private readonly clouds: Record<Provider, CloudStorage>,
+    private readonly ttl: { uploadSeconds: number; readSeconds: number },
+  ) {}
+
+  private cloud(party: PartyInfo): CloudStorage {
+    return this.clouds[party.provider];
+  }
+
+  /** Every party's input and output bucket, all in parallel. On any failure, removes what this call
+   *  created (never what already existed) and throws StorageCreationError naming the first failing cloud. */
+  async create(parties: PartyInfo[]): Promise<void> {
+    const wanted = parties.flatMap((p) => [
+      { party: p, bucket: p.inputBucket },
+      { party: p, bucket: p.outputBucket },
+    ]);
+    const results = await Promise.allSettled(wanted.map((w) => this.cloud(w.party).ensureBucket(w.bucket)));
+    const failedAt = results.findIndex((r) => r.status === 'rejected');
+    if (failedAt === -1) return;
+    const created = wanted.filter((_, i) => results[i].status === 'fulfilled' && (results[i] as PromiseFulfilledResult<boolean>).value);
+    await Promise.allSettled(created.map((w) => this.cloud(w.party).deleteBucket(w.bucket)));
+    const failure = results[failedAt] as PromiseRejectedResult;
+    throw new StorageCreationError(wanted[failedAt].party.provider, reasonOf(failure.reason));
+  }
+
+  /** Idempotent. 'inputs' and 'results' remove blobs only; 'all' removes the buckets too. */
+  async delete(parties: PartyInfo[], what: 'all' | 'inputs' | 'results' = 'all'): Promise<void> {
+    await Promise.all(
+      parties.map(async (p) => {
+        const cloud = this.cloud(p);
+        if (what === 'all') {
+          await Promise.all([cloud.deleteBucket(p.inputBucket), cloud.deleteBucket(p.outputBucket)]);
+          return;
+        }
+        const bucket = what === 'inputs' ? p.inputBucket : p.outputBucket;
+        if (!(await cloud.bucketExists(bucket))) return;
+        const blobs = await cloud.listBlobs(bucket);
+        await Promise.all(blobs.map((b) => cloud.deleteBlob(bucket, b.name)));
+      }),
+    );
+  }
+
+  /** One write-only URL per party (party order) for the owner's blob in that party's input bucket.
+   *  The owner id is checked before any cloud call: it becomes a blob name. */
+  uploadUrls(parties: PartyInfo[], ownerId: string): Promise<string[]> {
+    if (!isValidOwnerId(ownerId)) return Promise.reject(new InvalidOwnerIdError(ownerId));
+    return Promise.all(parties.map((p) => this.cloud(p).signUploadUrl(p.inputBucket, ownerId, this.ttl.uploadSeconds)));
+  }
+
+  /** What a plain PUT through that party's upload URL must carry. */
+  uploadHeaders(party: PartyInfo): Record<string, string> {
+    return this.cloud(party).uploadHeaders();
+  }
+
+  /** For the analyst: one read URL per party for its result blob. */
+  resultReadUrls(parties: PartyInfo[]): Promise<string[]> {
+    return Promise.all(parties.map((p) => this.cloud(p).signReadUrl(p.outputBucket, RESULT_BLOB, this.ttl.readSeconds)));
+  }
+
+  /** For one compute party: read URLs for its OWN input blobs. Takes a single party by design: there is
+   *  no call that hands a party URLs for another party's bucket. */
+  async inputReadUrls(party: PartyInfo, ownerIds: string[]): Promise<{ owner: string; url: string }[]> {
+    for (const o of ownerIds) if (!isValidOwnerId(o)) throw new InvalidOwnerIdError(o);
+    return Promise.all(ownerIds.map(async (owner) => ({ owner, url: await this.cloud(party).signReadUrl(party.inputBucket, owner, this.ttl.readSeconds) })));
+  }
+
+  /** For one compute party: a write URL for its own result blob. */
+  async resultUploadUrl(party: PartyInfo): Promise<{ url: string; headers: Record<string, string> }> {
+    const cloud = this.cloud(party);
+    return { url: await cloud.signUploadUrl(party.outputBucket, RESULT_BLOB, this.ttl.uploadSeconds), headers: cloud.uploadHeaders() };
+  }
+
+  inputSizes(parties: PartyInfo[], ownerIds: string[]): Promise<{ party: number; owner: string; size?: number }[]> {
+    return Promise.all(
+      parties.flatMap((p) => ownerIds.map(async (owner) => ({ party: p.index, owner, size: await this.cloud(p).blobSize(p.inputBucket, owner) }))),
+    );
+  }
+
+  readInputHead(party: PartyInfo, ownerId: string, maxBytes: number): Promise<string | undefined> {
+    return this.cloud(party).readBlobHead(party.inputBucket, ownerId, maxBytes);
+  }
+
+  listInputs(party: PartyInfo) {
+    return this.cloud(party).listBlobs(party.inputBucket);
+  }
+}

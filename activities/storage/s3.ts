@@ -1,0 +1,144 @@
+// AWS S3 (moto in the embedded default). Presigned PUT/GET URLs are signed locally with SigV4.
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  ListObjectsV2Command,
+  PutBucketCorsCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { Config } from '../config.js';
+import type { BlobInfo, CloudStorage } from './types.js';
+
+const notFound = (err: unknown) =>
+  err instanceof S3ServiceException && (err.$metadata?.httpStatusCode === 404 || ['NotFound', 'NoSuchBucket', 'NoSuchKey'].includes(err.name));
+
+export class S3Storage implements CloudStorage {
+  readonly provider = 'aws' as const;
+  private readonly s3: S3Client;
+
+  constructor(
+    config: Config['s3'],
+    private readonly corsOrigins: string[],
+  ) {
+    this.s3 = new S3Client({
+      endpoint: config.endpoint,
+      region: config.region,
+      forcePathStyle: config.forcePathStyle,
+      credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+      // Without these the SDK adds CRC32 checksums to presigned PUTs, which a plain PUT cannot satisfy.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts: 3,
+      requestHandler: { requestTimeout: 30_000, connectionTimeout: 5_000 },
+    });
+  }
+
+  async bucketExists(bucket: string): Promise<boolean> {
+    try {
+      await this.s3.send(new HeadBucketCommand({ Bucket: bucket }));
+      return true;
+    } catch (err) {
+      if (notFound(err)) return false;
+      throw err;
+    }
+  }
+
+  async ensureBucket(bucket: string): Promise<boolean> {
+    let created = false;
+    if (!(await this.bucketExists(bucket))) {
+      try {
+        await this.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+        created = true;
+      } catch (err) {
+        if (!(err instanceof S3ServiceException && ['BucketAlreadyOwnedByYou'].includes(err.name))) throw err;
+      }
+    }
+    await this.s3.send(
+      new PutBucketCorsCommand({
+        Bucket: bucket,
+        CORSConfiguration: {
+          CORSRules: [{ AllowedMethods: ['PUT', 'GET', 'HEAD'], AllowedOrigins: this.corsOrigins, AllowedHeaders: ['*'], ExposeHeaders: ['ETag'], MaxAgeSeconds: 3600 }],
+        },
+      }),
+    );
+    return created;
+  }
+
+  async deleteBucket(bucket: string): Promise<void> {
+    if (!(await this.bucketExists(bucket))) return;
+    for (;;) {
+      const list = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1000 }));
+      const keys = (list.Contents ?? []).map((o) => ({ Key: o.Key! }));
+      if (keys.length === 0) break;
+      await this.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+    }
+    try {
+      await this.s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+    } catch (err) {
+      if (!notFound(err)) throw err;
+    }
+  }
+
+  signUploadUrl(bucket: string, blob: string, ttlSeconds: number): Promise<string> {
+    // Content-Type is not signed: a plain PUT with any content type (text/csv) is accepted.
+    return getSignedUrl(this.s3, new PutObjectCommand({ Bucket: bucket, Key: blob }), { expiresIn: ttlSeconds });
+  }
+
+  signReadUrl(bucket: string, blob: string, ttlSeconds: number): Promise<string> {
+    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: bucket, Key: blob }), { expiresIn: ttlSeconds });
+  }
+
+  async blobSize(bucket: string, blob: string): Promise<number | undefined> {
+    try {
+      const head = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: blob }));
+      return head.ContentLength ?? 0;
+    } catch (err) {
+      if (notFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async readBlobHead(bucket: string, blob: string, maxBytes: number): Promise<string | undefined> {
+    try {
+      const res = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: blob, Range: `bytes=0-${maxBytes - 1}` }));
+      return await res.Body!.transformToString('utf8');
+    } catch (err) {
+      if (notFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async listBlobs(bucket: string): Promise<BlobInfo[]> {
+    const out: BlobInfo[] = [];
+    let token: string | undefined;
+    do {
+      const res = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+      for (const o of res.Contents ?? []) out.push({ name: o.Key!, size: o.Size ?? 0 });
+      token = res.IsTruncated ? res.NextContinuationToken : undefined;
+    } while (token);
+    return out;
+  }
+
+  async deleteBlob(bucket: string, blob: string): Promise<void> {
+    await this.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: blob }], Quiet: true } })).catch((err) => {
+      if (!notFound(err)) throw err;
+    });
+  }
+
+  async listBuckets(prefix: string): Promise<string[]> {
+    const res = await this.s3.send(new ListBucketsCommand({}));
+    return (res.Buckets ?? []).map((b) => b.Name!).filter((n) => n.startsWith(prefix)).sort();
+  }
+
+  uploadHeaders(): Record<string, string> {
+    return { 'content-type': 'text/csv' };
+  }
+}

@@ -1,0 +1,112 @@
+// JobStorage against the three emulators, through the real SDKs and real HTTP.
+import { describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { JobStorage, StorageCreationError, cloudStorages, InvalidOwnerIdError } from '../../../activities/storage/index.js';
+import { BUCKET_PREFIX, jobParties } from '../../../activities/storage/names.js';
+import type { CloudStorage } from '../../../activities/storage/types.js';
+import type { Provider } from '../../../workflows/types.js';
+import { testConfig } from '../../helpers/env.js';
+
+const config = testConfig();
+const clouds = cloudStorages(config);
+const storage = new JobStorage(clouds, { uploadSeconds: 600, readSeconds: 600 });
+const job = (level: 'semi' | 'mal' = 'semi', providers: Provider[] = ['aws', 'gcp', 'azure']) => ({ jobId: randomUUID(), securityLevel: level, cloudProviders: providers });
+
+describe('JobStorage.create', () => {
+  it('when run twice, then the same buckets exist on each party cloud and no error', async () => {
+    const parties = jobParties(job('mal'));
+    await storage.create(parties);
+    await storage.create(parties);
+    expect(parties.map((p) => p.provider)).toEqual(['aws', 'gcp', 'azure', 'aws']);
+    for (const p of parties) {
+      expect(await clouds[p.provider].bucketExists(p.inputBucket)).toBe(true);
+      expect(await clouds[p.provider].bucketExists(p.outputBucket)).toBe(true);
+    }
+    await storage.delete(parties);
+    await storage.delete(parties);
+    for (const p of parties) expect(await clouds[p.provider].bucketExists(p.inputBucket)).toBe(false);
+  });
+
+  it('when one cloud fails, then nothing this attempt created is left in the others', async () => {
+    const broken: CloudStorage = { ...clouds.azure, provider: 'azure', ensureBucket: async () => { throw new Error('simulated outage'); } } as CloudStorage;
+    const failing = new JobStorage({ aws: clouds.aws, gcp: clouds.gcp, azure: broken }, { uploadSeconds: 60, readSeconds: 60 });
+    const parties = jobParties(job());
+    const err = await failing.create(parties).catch((e) => e);
+    expect(err).toBeInstanceOf(StorageCreationError);
+    expect(err.message).toBe('Buckets creation error: azure: simulated outage');
+    for (const p of parties.filter((x) => x.provider !== 'azure')) {
+      expect(await clouds[p.provider].bucketExists(p.inputBucket)).toBe(false);
+      expect(await clouds[p.provider].bucketExists(p.outputBucket)).toBe(false);
+    }
+  });
+
+  it('when buckets already existed before a failed attempt, then they are kept', async () => {
+    const parties = jobParties(job());
+    await storage.create(parties);
+    const broken = { ...clouds.azure, provider: 'azure', ensureBucket: async () => { throw new Error('down'); } } as CloudStorage;
+    const failing = new JobStorage({ aws: clouds.aws, gcp: clouds.gcp, azure: broken }, { uploadSeconds: 60, readSeconds: 60 });
+    await expect(failing.create(parties)).rejects.toThrow(/azure: down/);
+    expect(await clouds.aws.bucketExists(parties[0].inputBucket)).toBe(true);
+    await storage.delete(parties);
+  });
+});
+
+describe('upload and read URLs', () => {
+  it('when a data owner PUTs through each upload URL, then the blob is there and readable only through a read URL', async () => {
+    const parties = jobParties(job());
+    await storage.create(parties);
+    const urls = await storage.uploadUrls(parties, 'alice@example.org');
+    expect(urls).toHaveLength(3);
+    for (const [i, p] of parties.entries()) {
+      const body = `a_0,a_1,[a]_0,[a]_1\n${i},2,3,4\n`;
+      const put = await fetch(urls[i], { method: 'PUT', headers: storage.uploadHeaders(p), body });
+      expect(put.status, `${p.provider}: ${await put.text()}`).toBeLessThan(300);
+      expect((await storage.inputSizes([p], ['alice@example.org']))[0].size).toBe(body.length);
+      expect(await storage.readInputHead(p, 'alice@example.org', 12)).toBe(body.slice(0, 12));
+      const [{ url }] = await storage.inputReadUrls(p, ['alice@example.org']);
+      const get = await fetch(url);
+      expect(get.status, p.provider).toBe(200);
+      expect(await get.text()).toBe(body);
+    }
+    expect((await storage.listInputs(parties[0])).map((b) => b.name)).toEqual(['alice@example.org']);
+    await storage.delete(parties, 'inputs');
+    expect(await storage.listInputs(parties[0])).toEqual([]);
+    await storage.delete(parties);
+  });
+
+  it('when a party uploads its result and the analyst reads it, then each party result is reachable', async () => {
+    const parties = jobParties(job('semi', ['gcp', 'azure']));
+    await storage.create(parties);
+    for (const p of parties) {
+      const { url, headers } = await storage.resultUploadUrl(p);
+      expect((await fetch(url, { method: 'PUT', headers, body: `total_0\n${p.index}\n` })).status).toBeLessThan(300);
+    }
+    const reads = await storage.resultReadUrls(parties);
+    const texts = await Promise.all(reads.map(async (u) => (await fetch(u)).text()));
+    expect(texts).toEqual(['total_0\n0\n', 'total_0\n1\n', 'total_0\n2\n']);
+    await storage.delete(parties);
+  });
+
+  it('when an owner id is unsafe, then it is refused before any cloud call', async () => {
+    let calls = 0;
+    const spy = new Proxy(clouds.aws, { get: (t, k) => { calls++; return Reflect.get(t, k); } });
+    const s = new JobStorage({ aws: spy, gcp: spy, azure: spy }, { uploadSeconds: 60, readSeconds: 60 });
+    const parties = jobParties(job('semi', ['aws']));
+    for (const bad of ['../x', 'a/b', '', '.x', 'a'.repeat(129), 'é', 'a\u0000b', 'a b']) {
+      await expect(s.uploadUrls(parties, bad)).rejects.toBeInstanceOf(InvalidOwnerIdError);
+      await expect(s.inputReadUrls(parties[0], [bad])).rejects.toBeInstanceOf(InvalidOwnerIdError);
+    }
+    expect(calls).toBe(0);
+  });
+
+  it('when listing by prefix, then only QueryShield buckets are listed', async () => {
+    const parties = jobParties(job());
+    await storage.create(parties);
+    for (const provider of ['aws', 'gcp', 'azure'] as const) {
+      const names = await clouds[provider].listBuckets(BUCKET_PREFIX);
+      expect(names).toContain(parties.find((p) => p.provider === provider)!.inputBucket);
+      expect(names.every((n) => n.startsWith(BUCKET_PREFIX))).toBe(true);
+    }
+    await storage.delete(parties);
+  });
+});
