@@ -1,0 +1,104 @@
+// The stage activities: each renders its playbook's inventory and vars, runs it (heartbeating the
+// current Ansible task), and returns only what the Web UI may show. URLs for the parties are signed
+// here and travel in the 0600 vars file, never in a return value.
+import { ApplicationFailure } from '@temporalio/common';
+import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import type { JobStorage } from '../storage/index.js';
+import { jobParties } from '../storage/names.js';
+import { heartbeatingRun } from '../ansible/heartbeat.js';
+import { compileQuery, programFile } from '../engine/query.js';
+import type { StageActivities } from '../../workflows/activity-types.js';
+import type { JobConfig, PartyHost, StageResult } from '../../workflows/types.js';
+import { commonVars, controllerInventory, engineVars, jobDir, mpirunArgv, partyInventory, sshDir, cloudVars } from './plan.js';
+
+export interface StageDeps {
+  config: Config;
+  storage: JobStorage;
+}
+
+export function createStageActivities({ config, storage }: StageDeps): StageActivities {
+  const workdir = (job: JobConfig) => (h: PartyHost) => h.workdir ?? `/opt/queryshield/${job.jobId}/${h.name}`;
+
+  async function run(stage: string, job: JobConfig, playbook: string, inventory: Record<string, unknown>, extraVars: Record<string, unknown>): Promise<StageResult> {
+    const logs = path.join(jobDir(config, job.jobId), 'logs');
+    await mkdir(logs, { recursive: true, mode: 0o700 });
+    const result = await heartbeatingRun({
+      playbook,
+      inventory,
+      extraVars: { ...commonVars(config, job), ...extraVars },
+      timeoutMs: config.stage.timeoutSeconds * 1000,
+      logFile: path.join(logs, `${stage}.log`),
+    });
+    if (!result.ok) {
+      throw ApplicationFailure.create({
+        type: 'StageFailed',
+        message: `${stage} failed at task '${result.failedTask ?? 'unknown'}'`,
+        details: [{ logTail: result.logTail.slice(-20) }],
+      });
+    }
+    return { durationMs: result.durationMs, logTail: result.logTail.slice(-10), facts: result.reported };
+  }
+
+  /** The per-job key pair, made once by the worker into the job folder (0700, key 0600). */
+  async function ensureKeyPair(job: JobConfig): Promise<string> {
+    const dir = sshDir(config, job.jobId);
+    const key = path.join(dir, 'id_ed25519');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    if (!existsSync(key) || !existsSync(`${key}.pub`)) {
+      await rm(key, { force: true });
+      await rm(`${key}.pub`, { force: true });
+      await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `queryshield-${job.jobId}`, '-f', key]);
+    }
+    return (await readFile(`${key}.pub`, 'utf8')).trim();
+  }
+
+  return {
+    async createVMs(job) {
+      const publicKey = await ensureKeyPair(job);
+      const result = await run('createVMs', job, 'create_vms.yml', controllerInventory(), { qs_cloud: cloudVars(config, publicKey) });
+      const hosts = (result.facts?.hosts ?? []) as PartyHost[];
+      return { ...result, facts: { hosts } };
+    },
+
+    async setupAuthentication(job, hosts) {
+      await ensureKeyPair(job);
+      return run('setupAuthentication', job, 'setup_auth.yml', partyInventory(config, job, hosts), { qs_hosts: hosts });
+    },
+
+    async deployTvaCore(job, hosts) {
+      return run('deployTvaCore', job, 'deploy_engine.yml', partyInventory(config, job, hosts), { qs_engine: engineVars(config, job) });
+    },
+
+    async runExperiment(job, hosts, owners) {
+      const columns = Object.keys(job.schema);
+      const compiled = compileQuery(job.querySql, columns);
+      if (!compiled.ok) throw ApplicationFailure.nonRetryable(`the query cannot run: ${compiled.error}`, 'QueryRefused');
+      const parties = jobParties(job);
+      const sorted = [...owners].sort();
+      const inputs: Record<string, { owner: string; url: string }[]> = {};
+      const results: Record<string, { url: string; headers: Record<string, string> }> = {};
+      // Each party gets read URLs for its own bucket only, and a write URL for its own result.
+      for (const party of parties) {
+        inputs[party.index] = await storage.inputReadUrls(party, sorted);
+        results[party.index] = await storage.resultUploadUrl(party);
+      }
+      return run('runExperiment', job, 'run_experiment.yml', partyInventory(config, job, hosts), {
+        qs_inputs: inputs,
+        qs_results: results,
+        qs_program: programFile(compiled.program, columns),
+        qs_mpirun_argv: mpirunArgv(hosts, job, workdir(job), process.getuid?.() === 0),
+      });
+    },
+
+    async deleteVMs(job) {
+      const result = await run('deleteVMs', job, 'delete_vms.yml', controllerInventory(), {});
+      // The job's key pair and folder go with its hosts; logs stay until the job's storage is deleted.
+      await rm(sshDir(config, job.jobId), { recursive: true, force: true });
+      return result;
+    },
+  };
+}
