@@ -57,6 +57,9 @@ export const ENV_SCHEMA = Type.Object({
   QS_STATUS_QUERY_TIMEOUT_MS: Type.Optional(Count),
   QS_FAILED_STAGE_HOLD: Type.Optional(Seconds),
   QS_LOG_REQUESTS: Type.Optional(Bool),
+  QS_RESULT_TTL: Type.Optional(Seconds),
+  QS_DELETE_INPUTS_ON_END: Type.Optional(Bool),
+  QS_SWEEP_INTERVAL: Type.Optional(Seconds),
   QS_EC2_ENDPOINT: Type.Optional(Type.Union([Url, Type.Literal('')])),
   QS_AWS_REGION: Type.Optional(Type.String({ pattern: '^[a-z0-9-]+$' })),
   QS_AWS_AMI: Type.Optional(Type.String({ minLength: 1 })),
@@ -123,6 +126,12 @@ export interface Config {
   statusQueryTimeoutMs: number;
   /** how long a failed stage keeps its resources for an operator's retry/abort signal (0 = tear down at once) */
   failedStageHoldSeconds: number;
+  /** result shares are kept this long after a job ends (the sweep removes them) */
+  resultTtlSeconds: number;
+  /** delete the owners' input shares as soon as a job ends */
+  deleteInputsOnEnd: boolean;
+  /** how often the sweep schedule runs (0 = no schedule) */
+  sweepIntervalSeconds: number;
   /** log every HTTP request (Fastify's logger) */
   logRequests: boolean;
   devPorts: { moto: number; gcs: number; azurite: number; temporalUi: number };
@@ -263,6 +272,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     statusQueryTimeoutMs: Number(e.QS_STATUS_QUERY_TIMEOUT_MS ?? 2000),
     failedStageHoldSeconds: Number(e.QS_FAILED_STAGE_HOLD ?? 0),
     logRequests: boolOf(e.QS_LOG_REQUESTS, false),
+    resultTtlSeconds: Number(e.QS_RESULT_TTL ?? 7 * 24 * 3600),
+    deleteInputsOnEnd: boolOf(e.QS_DELETE_INPUTS_ON_END, true),
+    sweepIntervalSeconds: Number(e.QS_SWEEP_INTERVAL ?? 3600),
     devPorts,
     embedded,
   };

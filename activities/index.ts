@@ -1,21 +1,24 @@
 // Every activity the worker registers, built from the configuration. Stage activities report which
 // attempt produced their result, so the job's stage records count retries.
 import { Context } from '@temporalio/activity';
-import type { JobActivities, StageActivities } from '../workflows/activity-types.js';
+import type { Client } from '@temporalio/client';
+import type { JobActivities, StageActivities, SweepActivities } from '../workflows/activity-types.js';
 import type { Config } from './config.js';
 import { createJobStorageActivities } from './job-storage.js';
 import { JobStorage, cloudStorages } from './storage/index.js';
 import { createStageActivities } from './stages/index.js';
+import { createSweepActivities } from './sweep.js';
 
-export type AllActivities = JobActivities & StageActivities;
+export type AllActivities = JobActivities & StageActivities & SweepActivities;
 
-export function createActivities(config: Config): AllActivities {
-  const storage = new JobStorage(cloudStorages(config), {
+export function createActivities(config: Config, client: Client): AllActivities {
+  const clouds = cloudStorages(config);
+  const storage = new JobStorage(clouds, {
     uploadSeconds: config.uploadUrlTtlSeconds,
     readSeconds: config.readUrlTtlSeconds,
   });
   const stages: StageActivities = createStageActivities({ config, storage });
-  return { ...createJobStorageActivities(storage), ...withAttempts(stages) };
+  return { ...createJobStorageActivities(storage), ...withAttempts(stages), ...createSweepActivities({ config, client, clouds }) };
 }
 
 function withAttempts(stages: StageActivities): StageActivities {

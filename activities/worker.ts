@@ -4,12 +4,13 @@ import { loadConfigOrExit } from './config.js';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const { createWorker } = await import('./create-worker.js');
-  const { worker, connection } = await createWorker(config);
+  const { createWorker, ensureSweepSchedule } = await import('./create-worker.js');
+  const { worker, client, close } = await createWorker(config);
+  await ensureSweepSchedule(client, config);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => worker.shutdown());
   console.log(`worker: serving task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace})`);
   await worker.run();
-  await connection.close();
+  await close();
 }
 
 main().catch((err) => {

@@ -72,6 +72,7 @@ export class JobService {
         jobTtlMs: this.config.jobTtlSeconds * 1000,
         stage: this.config.stage,
         failedStageHoldMs: this.config.failedStageHoldSeconds * 1000,
+        deleteInputsOnEnd: this.config.deleteInputsOnEnd,
       },
     };
     const start = new WithStartWorkflowOperation<typeof jobWorkflow>(JOB_WORKFLOW_TYPE, {

@@ -21,3 +21,17 @@ export interface StageActivities {
   runExperiment(job: JobConfig, hosts: PartyHost[], owners: string[]): Promise<StageResult>;
   deleteVMs(job: JobConfig): Promise<StageResult>;
 }
+
+export interface SweepReport {
+  jobsChecked: number;
+  hostsRemoved: number;
+  vmsRemoved: number;
+  bucketsRemoved: number;
+  inputBucketsEmptied: number;
+  skippedOpen: number;
+}
+
+export interface SweepActivities {
+  /** Finds hosts, VMs and buckets of jobs whose workflows are closed or unknown, and removes them. */
+  sweepOrphans(): Promise<SweepReport>;
+}

@@ -216,7 +216,12 @@ export async function jobWorkflow(input: JobInput): Promise<JobState> {
   teardown.state = 'running';
   teardown.startedAt = new Date().toISOString();
   try {
-    const result = await CancellationScope.nonCancellable(() => teardownActivities.deleteVMs(job));
+    const result = await CancellationScope.nonCancellable(async () => {
+      const r = await teardownActivities.deleteVMs(job);
+      // Retention: the owners' input shares are not needed once the job has ended.
+      if (options.deleteInputsOnEnd) await storage.deleteJobStorage(job, 'inputs');
+      return r;
+    });
     finishRecord(teardown, 'succeeded', result);
   } catch (err) {
     failRecord(teardown, err, 10);

@@ -10,6 +10,8 @@ export interface JobOptions {
   stage: { timeoutSeconds: number; heartbeatTimeoutSeconds: number; retries: number };
   /** how long a failed stage holds its resources for `retry`/`abort` (ms, 0 = tear down at once) */
   failedStageHoldMs: number;
+  /** remove the owners' input shares when the job ends */
+  deleteInputsOnEnd: boolean;
 }
 
 export interface JobInput {
@@ -42,6 +44,9 @@ export interface JobState {
 
 /** The job workflow's type name (what the Web UI lists). */
 export const JOB_WORKFLOW_TYPE = 'jobWorkflow';
+export const SWEEP_WORKFLOW_TYPE = 'sweepWorkflow';
+/** The Temporal Schedule that runs the sweep. */
+export const SWEEP_SCHEDULE_ID = 'queryshield-sweep';
 
 /** Waits until the job's storage exists on every cloud; fails with the storage error. Used with update-with-start. */
 export const storageReadyUpdate = defineUpdate<JobRef, []>('storageReady');

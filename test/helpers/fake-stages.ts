@@ -7,11 +7,12 @@ import type { StageResult } from '../../workflows/types.js';
 const ok = (stage: string): StageResult => ({ durationMs: 50, logTail: [`${stage}: ok`] });
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function fakeStages(opts: { failAt?: keyof StageActivities; delayMs?: number; calls?: string[] } = {}): StageActivities {
+export function fakeStages(opts: { failAt?: keyof StageActivities; failTimes?: number; delayMs?: number; calls?: string[] } = {}): StageActivities {
+  let failures = 0;
   const run = async (name: keyof StageActivities, extra: Partial<StageResult> = {}) => {
     opts.calls?.push(name);
     await pause(opts.delayMs ?? 100);
-    if (opts.failAt === name) {
+    if (opts.failAt === name && (opts.failTimes === undefined || failures++ < opts.failTimes)) {
       throw ApplicationFailure.create({ message: `${name} failed at task 'simulated failure'`, details: [{ logTail: ['TASK [simulated failure]', 'fatal: boom'] }] });
     }
     return { ...ok(name), ...extra };

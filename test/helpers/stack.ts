@@ -43,13 +43,13 @@ export async function startStack(opts: { activities?: Partial<AllActivities>; en
 
   let running: { stop: () => Promise<void> } | undefined;
   const startWorker = async (activities = opts.activities) => {
-    const { worker, connection: wc } = await createWorker(config, { workflowBundle: await workflowBundle(), activities });
+    const { worker, close } = await createWorker(config, { workflowBundle: await workflowBundle(), activities });
     const done = worker.run();
     running = {
       stop: async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await done.catch(() => undefined);
-        await wc.close();
+        await close();
       },
     };
   };

@@ -1,0 +1,119 @@
+// The sweep: finds what jobs left behind (party hosts, VMs, buckets) whose workflows are closed or
+// unknown — after a `temporal workflow terminate`, say, which skips teardown — and removes it.
+// Retention: a closed job's input shares go at once; its result shares after QS_RESULT_TTL.
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
+import { existsSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from './config.js';
+import { runPlaybook } from './ansible/runner.js';
+import { cloudVars, controllerInventory, jobDir } from './stages/plan.js';
+import { BUCKET_PREFIX, jobIdOfBucket } from './storage/names.js';
+import type { CloudStorage } from './storage/types.js';
+import type { Provider } from '../workflows/types.js';
+import { JOB_WORKFLOW_TYPE } from '../workflows/messages.js';
+import type { SweepActivities, SweepReport } from '../workflows/activity-types.js';
+
+
+interface Found {
+  buckets: { provider: Provider; name: string }[];
+  localParties: string[];
+  vms: { party: number; compute: Provider }[];
+}
+
+export function createSweepActivities(deps: { config: Config; client: Client; clouds: Record<Provider, CloudStorage> }): SweepActivities {
+  const { config, client, clouds } = deps;
+
+  /** open: running; closed: ended at closeTime; gone: no such workflow (or not a job). */
+  async function jobState(jobId: string): Promise<{ state: 'open' } | { state: 'closed'; closedAt: number } | { state: 'gone' }> {
+    try {
+      const d = await client.workflow.getHandle(jobId).describe();
+      if (d.type !== JOB_WORKFLOW_TYPE) return { state: 'gone' };
+      if (d.status.name === 'RUNNING') return { state: 'open' };
+      return { state: 'closed', closedAt: d.closeTime?.getTime() ?? 0 };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { state: 'gone' };
+      throw err;
+    }
+  }
+
+  async function find(): Promise<Map<string, Found>> {
+    const byJob = new Map<string, Found>();
+    const entry = (id: string) => {
+      let f = byJob.get(id);
+      if (!f) byJob.set(id, (f = { buckets: [], localParties: [], vms: [] }));
+      return f;
+    };
+    for (const provider of config.providers) {
+      for (const name of await clouds[provider].listBuckets(BUCKET_PREFIX)) {
+        const id = jobIdOfBucket(name);
+        if (id) entry(id).buckets.push({ provider, name });
+      }
+    }
+    const jobsRoot = path.join(config.dataDir, 'jobs');
+    if (existsSync(jobsRoot)) {
+      for (const id of await readdir(jobsRoot)) {
+        const parties = (await readdir(path.join(jobsRoot, id)).catch(() => [] as string[])).filter((f) => /^party\d+$/.test(f) || f === 'ssh');
+        if (parties.length) entry(id).localParties.push(...parties);
+      }
+    }
+    if (config.compute === 'cloud' && config.providers.includes('aws')) {
+      const res = await runPlaybook({ playbook: 'sweep_find.yml', inventory: controllerInventory(), extraVars: { qs_cloud: cloudVars(config), qs_sweep_providers: ['aws'] } });
+      if (!res.ok) throw new Error(`listing VMs failed: ${res.logTail.slice(-3).join(' | ')}`);
+      for (const vm of (res.reported.vms ?? []) as { job_id: string; party: number; compute: Provider }[]) entry(vm.job_id).vms.push({ party: vm.party, compute: vm.compute });
+    }
+    return byJob;
+  }
+
+  async function removeHosts(jobId: string, f: Found): Promise<void> {
+    const localIdx = f.localParties.filter((p) => p.startsWith('party')).map((p) => Number(p.slice(5)));
+    const parties = [
+      ...localIdx.map((index) => ({ index, name: `party${index}`, compute: 'local', provider: 'aws', job_id: jobId })),
+      ...f.vms.map((v) => ({ index: v.party, name: `party${v.party}`, compute: v.compute, provider: v.compute, job_id: jobId })),
+    ];
+    if (parties.length) {
+      const res = await runPlaybook({
+        playbook: 'delete_vms.yml',
+        inventory: controllerInventory(),
+        extraVars: { qs_job_id: jobId, qs_job_dir: jobDir(config, jobId), qs_parties: parties, qs_cloud: cloudVars(config) },
+      });
+      if (!res.ok) throw new Error(`teardown of ${jobId} failed: ${res.logTail.slice(-3).join(' | ')}`);
+    }
+    await rm(path.join(jobDir(config, jobId), 'ssh'), { recursive: true, force: true });
+  }
+
+  return {
+    async sweepOrphans(): Promise<SweepReport> {
+      const report: SweepReport = { jobsChecked: 0, hostsRemoved: 0, vmsRemoved: 0, bucketsRemoved: 0, inputBucketsEmptied: 0, skippedOpen: 0 };
+      const found = await find();
+      for (const [jobId, f] of found) {
+        Context.current().heartbeat({ jobId });
+        report.jobsChecked++;
+        const st = await jobState(jobId);
+        if (st.state === 'open') {
+          report.skippedOpen++;
+          continue;
+        }
+        if (f.localParties.length || f.vms.length) {
+          await removeHosts(jobId, f);
+          report.hostsRemoved += f.localParties.filter((p) => p.startsWith('party')).length;
+          report.vmsRemoved += f.vms.length;
+        }
+        const resultsExpired = st.state === 'gone' || Date.now() > st.closedAt + config.resultTtlSeconds * 1000;
+        for (const b of f.buckets) {
+          const cloud = clouds[b.provider];
+          if (resultsExpired) {
+            await cloud.deleteBucket(b.name);
+            report.bucketsRemoved++;
+          } else if (b.name.endsWith('-in')) {
+            const blobs = await cloud.listBlobs(b.name);
+            await Promise.all(blobs.map((x) => cloud.deleteBlob(b.name, x.name)));
+            if (blobs.length) report.inputBucketsEmptied++;
+          }
+        }
+      }
+      return report;
+    },
+  };
+}

@@ -1,0 +1,15 @@
+// Drives the real `temporal` CLI against the suite's dev server, as an operator would.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from '../../activities/config.js';
+
+const run = promisify(execFile);
+
+export async function temporalCli(address: string, args: string[]): Promise<string> {
+  const venv = path.join(REPO_ROOT, '.venv', 'bin', 'temporal');
+  const bin = existsSync(venv) ? venv : 'temporal';
+  const { stdout } = await run(bin, [...args, '--address', address], { timeout: 60_000 });
+  return stdout;
+}
