@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { cloudStorages } from '../../activities/storage/index.js';
-import { BUCKET_PREFIX } from '../../activities/storage/names.js';
+import { BUCKET_PREFIX, jobParties } from '../../activities/storage/names.js';
 import { fakeStages } from '../helpers/fake-stages.js';
 import { createJob, registerAndUpload } from '../helpers/jobs.js';
 import { startStack, waitForStatus, workflowBundle, type Stack } from '../helpers/stack.js';
@@ -57,14 +57,25 @@ describe('storage creation that fails on one cloud', () => {
 
   it('then create_job answers 500 Buckets creation error and leaves no bucket anywhere', async () => {
     const clouds = cloudStorages(stack.config);
-    const before = { aws: await clouds.aws.listBuckets(BUCKET_PREFIX), gcp: await clouds.gcp.listBuckets(BUCKET_PREFIX) };
     const res = await stack.call('POST', '/create_job', {
       analysis_name: 'x', query_sql: 'SELECT COUNT(*) FROM t', security_level: 'semi', cloud_providers: ['aws', 'gcp', 'azure'], schema: { a: 'u' },
     });
     expect(res.status).toBe(500);
     expect(res.body.error).toMatch(/^Buckets creation error: azure: /);
-    expect(await clouds.aws.listBuckets(BUCKET_PREFIX)).toEqual(before.aws);
-    expect(await clouds.gcp.listBuckets(BUCKET_PREFIX)).toEqual(before.gcp);
+    // The job id was never answered: find the workflow on this stack's own task queue.
+    let jobId: string | undefined;
+    for (let i = 0; i < 50 && !jobId; i++) {
+      for await (const wf of stack.client.workflow.list({ query: `TaskQueue = '${stack.config.temporal.taskQueue}'` })) jobId = wf.workflowId;
+      if (!jobId) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(jobId).toBeDefined();
+    for (const party of jobParties({ jobId: jobId!, securityLevel: 'semi', cloudProviders: ['aws', 'gcp', 'azure'] })) {
+      if (party.provider === 'azure') continue; // unreachable in this test
+      expect(await clouds[party.provider].bucketExists(party.inputBucket)).toBe(false);
+      expect(await clouds[party.provider].bucketExists(party.outputBucket)).toBe(false);
+    }
+    const all = [...(await clouds.aws.listBuckets(BUCKET_PREFIX)), ...(await clouds.gcp.listBuckets(BUCKET_PREFIX))];
+    expect(all.filter((b) => b.includes(jobId!.replace(/-/g, '')))).toEqual([]);
   });
 });
 
