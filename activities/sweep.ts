@@ -13,7 +13,7 @@ import { BUCKET_PREFIX, jobIdOfBucket } from './storage/names.js';
 import type { CloudStorage } from './storage/types.js';
 import type { Provider } from '../workflows/types.js';
 import { JOB_WORKFLOW_TYPE } from '../workflows/messages.js';
-import type { SweepActivities, SweepReport } from '../workflows/activity-types.js';
+import type { SweepActivities, SweepReport, SweepScope } from '../workflows/activity-types.js';
 
 
 interface Found {
@@ -84,10 +84,11 @@ export function createSweepActivities(deps: { config: Config; client: Client; cl
   }
 
   return {
-    async sweepOrphans(): Promise<SweepReport> {
+    async sweepOrphans(scope: SweepScope = {}): Promise<SweepReport> {
       const report: SweepReport = { jobsChecked: 0, hostsRemoved: 0, vmsRemoved: 0, bucketsRemoved: 0, inputBucketsEmptied: 0, skippedOpen: 0 };
       const found = await find();
       for (const [jobId, f] of found) {
+        if (scope.jobIds && !scope.jobIds.includes(jobId)) continue;
         Context.current().heartbeat({ jobId });
         report.jobsChecked++;
         const st = await jobState(jobId);

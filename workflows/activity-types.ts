@@ -31,7 +31,12 @@ export interface SweepReport {
   skippedOpen: number;
 }
 
+/** Which jobs a sweep looks at: all (the schedule), or the given ones (an operator, by hand). */
+export interface SweepScope {
+  jobIds?: string[];
+}
+
 export interface SweepActivities {
   /** Finds hosts, VMs and buckets of jobs whose workflows are closed or unknown, and removes them. */
-  sweepOrphans(): Promise<SweepReport>;
+  sweepOrphans(scope?: SweepScope): Promise<SweepReport>;
 }

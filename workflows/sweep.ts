@@ -2,7 +2,7 @@
 // left behind. All the work is one idempotent activity; the workflow only gives it retries and a
 // place in the Web UI.
 import { proxyActivities } from '@temporalio/workflow';
-import type { SweepActivities, SweepReport } from './activity-types.js';
+import type { SweepActivities, SweepReport, SweepScope } from './activity-types.js';
 
 const { sweepOrphans } = proxyActivities<SweepActivities>({
   startToCloseTimeout: '30 minutes',
@@ -10,6 +10,8 @@ const { sweepOrphans } = proxyActivities<SweepActivities>({
   retry: { maximumAttempts: 3, initialInterval: '10 seconds' },
 });
 
-export async function sweepWorkflow(): Promise<SweepReport> {
-  return sweepOrphans();
+/** `scope.jobIds` limits the sweep to those jobs (e.g. `temporal workflow start --type sweepWorkflow
+ *  --input '{"jobIds":["<job id>"]}'`); without it every QueryShield resource is examined. */
+export async function sweepWorkflow(scope: SweepScope = {}): Promise<SweepReport> {
+  return sweepOrphans(scope);
 }

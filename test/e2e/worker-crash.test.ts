@@ -30,7 +30,7 @@ function engineProcesses(jobId: string): string[] {
 
 describe('a worker crash during Running Experiment', () => {
   it('then another worker finishes the job with one set of parties', { timeout: 600_000 }, async () => {
-    const env = { TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueue, QS_STAGE_HEARTBEAT_TIMEOUT: '8', QS_DATA_DIR: stack.config.dataDir };
+    const env = { TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueue, QS_STAGE_HEARTBEAT_TIMEOUT: '8', QS_DATA_DIR: stack.config.dataDir, QS_SWEEP_INTERVAL: '0' };
     const first = startWorkerProcess(env, 'worker-a');
     workers.push(first);
     await first.ready;

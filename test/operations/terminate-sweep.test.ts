@@ -1,0 +1,85 @@
+// Terminate skips teardown; the sweep (the workflow the schedule runs, started here by hand with the
+// temporal CLI) then finds the closed job's party hosts, VMs and buckets and removes them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { cloudStorages } from '../../activities/storage/index.js';
+import { BUCKET_PREFIX } from '../../activities/storage/names.js';
+import { testConfig } from '../helpers/env.js';
+import { createJob, registerAndUpload } from '../helpers/jobs.js';
+import { ec2Instances } from '../helpers/moto-ec2.js';
+import { slowStages } from '../helpers/slow-stages.js';
+import { startStack, waitForStatus, type Stack } from '../helpers/stack.js';
+import { temporalCli } from '../helpers/temporal-cli.js';
+
+async function stackWith(env: Record<string, string>): Promise<Stack> {
+  const all = { TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`, QS_RESULT_TTL: '0', ...env };
+  return startStack({ activities: slowStages(testConfig(all), 3000), env: all });
+}
+
+async function terminateAt(stack: Stack, jobId: string, status: string) {
+  await waitForStatus(stack, jobId, (s) => s === status || s === 'Success' || s === 'Fail', 240_000);
+  await temporalCli(stack.config.temporal.address, ['workflow', 'terminate', '--workflow-id', jobId, '--reason', 'test: operator last resort']);
+  const st = await stack.call('GET', `/get_status?job_id=${jobId}`);
+  expect(st.body).toMatchObject({ status: 'Fail', error: `Failed. Last status is ${status}.` });
+}
+
+// Scoped to the test's own job: other test files run jobs on the same servers at the same time.
+async function sweep(stack: Stack, jobId: string): Promise<Record<string, number>> {
+  const out = await temporalCli(stack.config.temporal.address, ['workflow', 'execute', '--type', 'sweepWorkflow', '--task-queue', stack.config.temporal.taskQueue, '--workflow-id', `sweep-${randomUUID()}`, '--input', JSON.stringify({ jobIds: [jobId] }), '--output', 'json']);
+  const parsed = JSON.parse(out) as { result?: Record<string, number> };
+  return parsed.result ?? {};
+}
+
+async function jobBuckets(stack: Stack, jobId: string): Promise<string[]> {
+  const clouds = cloudStorages(stack.config);
+  const hex = jobId.replace(/-/g, '');
+  const names = (await Promise.all((['aws', 'gcp', 'azure'] as const).map((p) => clouds[p].listBuckets(BUCKET_PREFIX)))).flat();
+  return names.filter((n) => n.includes(hex));
+}
+
+describe('terminate, then sweep', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await stackWith({});
+  });
+  afterAll(async () => stack?.close());
+
+  it('when a job with local parties is terminated mid-stage, then the sweep leaves nothing of it', { timeout: 300_000 }, async () => {
+    const jobId = await createJob(stack);
+    await registerAndUpload(stack, jobId, 'alice', [[1, 2]]);
+    expect((await stack.call('POST', '/submit_job', { job_id: jobId })).status).toBe(200);
+    await terminateAt(stack, jobId, 'Deploying TVA Core');
+    const jobDir = path.join(stack.config.dataDir, 'jobs', jobId);
+    expect(readdirSync(jobDir).filter((f) => f.startsWith('party'))).toHaveLength(3); // left behind by terminate
+    expect(await jobBuckets(stack, jobId)).toHaveLength(6);
+
+    const report = await sweep(stack, jobId);
+    expect(report.hostsRemoved).toBeGreaterThanOrEqual(3);
+    const left = existsSync(jobDir) ? readdirSync(jobDir).filter((f) => f.startsWith('party') || f === 'ssh') : [];
+    expect(left).toEqual([]);
+    expect(await jobBuckets(stack, jobId)).toEqual([]);
+  });
+});
+
+describe('terminate, then sweep, with AWS VMs (moto EC2)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await stackWith({ QS_COMPUTE: 'cloud', QS_PROVIDERS: 'aws' });
+  });
+  afterAll(async () => stack?.close());
+
+  it('when terminated after its VMs exist, then the sweep terminates them', { timeout: 300_000 }, async () => {
+    const jobId = await createJob(stack, { cloud_providers: ['aws'] });
+    await registerAndUpload(stack, jobId, 'alice', [[1, 2]], { providers: ['aws'] });
+    expect((await stack.call('POST', '/submit_job', { job_id: jobId })).status).toBe(200);
+    await terminateAt(stack, jobId, 'Setting Up Authentication');
+    expect((await ec2Instances(stack.config, jobId)).filter((i) => i.state === 'running')).toHaveLength(3);
+
+    const report = await sweep(stack, jobId);
+    expect(report.vmsRemoved).toBe(3);
+    expect((await ec2Instances(stack.config, jobId)).filter((i) => i.state !== 'terminated')).toEqual([]);
+    expect(await jobBuckets(stack, jobId)).toEqual([]);
+  });
+});
