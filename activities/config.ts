@@ -58,6 +58,10 @@ export const ENV_SCHEMA = Type.Object({
   QS_FAILED_STAGE_HOLD: Type.Optional(Seconds),
   QS_LOG_REQUESTS: Type.Optional(Bool),
   QS_RESULT_TTL: Type.Optional(Seconds),
+  QS_API_TOKENS_FILE: Type.Optional(Type.String({ minLength: 1, description: 'path of a JSON file {"tokens":[{"name","role","sha256"}]}' })),
+  QS_API_TOKEN_HASHES: Type.Optional(Type.String({ pattern: '^(analyst|data_owner):[0-9a-f]{64}(,(analyst|data_owner):[0-9a-f]{64})*$', description: 'a comma-separated list of role:sha256hex' })),
+  QS_RATE_LIMIT: Type.Optional(Count),
+  QS_BODY_LIMIT: Type.Optional(Count),
   QS_DELETE_INPUTS_ON_END: Type.Optional(Bool),
   QS_SWEEP_INTERVAL: Type.Optional(Seconds),
   QS_EC2_ENDPOINT: Type.Optional(Type.Union([Url, Type.Literal('')])),
@@ -132,6 +136,10 @@ export interface Config {
   deleteInputsOnEnd: boolean;
   /** how often the sweep schedule runs (0 = no schedule) */
   sweepIntervalSeconds: number;
+  auth: { tokensFile?: string; tokenHashes: { role: 'analyst' | 'data_owner'; sha256: string }[] };
+  /** requests per minute per token (or per IP without one) */
+  rateLimitPerMinute: number;
+  bodyLimitBytes: number;
   /** log every HTTP request (Fastify's logger) */
   logRequests: boolean;
   devPorts: { moto: number; gcs: number; azurite: number; temporalUi: number };
@@ -197,9 +205,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (cors.length === 0) {
     throw new ConfigError('QS_CORS_ORIGINS', 'QS_CORS_ORIGINS must be set (comma-separated origins) when not using the embedded emulators');
   }
+  const host = e.HOST ?? '127.0.0.1';
+  const loopback = /^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(host);
+  if (!loopback && !e.QS_API_TOKENS_FILE && !e.QS_API_TOKEN_HASHES) {
+    throw new ConfigError('HOST', `HOST=${JSON.stringify(host)} is not a loopback address: set QS_API_TOKENS_FILE or QS_API_TOKEN_HASHES (the API refuses to run open on a network)`);
+  }
   return {
     port: portOf('PORT', e.PORT, 5000),
-    host: e.HOST ?? '127.0.0.1',
+    host,
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
       namespace: e.TEMPORAL_NAMESPACE ?? 'default',
@@ -273,6 +286,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     failedStageHoldSeconds: Number(e.QS_FAILED_STAGE_HOLD ?? 0),
     logRequests: boolOf(e.QS_LOG_REQUESTS, false),
     resultTtlSeconds: Number(e.QS_RESULT_TTL ?? 7 * 24 * 3600),
+    auth: {
+      tokensFile: e.QS_API_TOKENS_FILE ? path.resolve(e.QS_API_TOKENS_FILE) : undefined,
+      tokenHashes: (e.QS_API_TOKEN_HASHES ?? '').split(',').filter(Boolean).map((pair) => {
+        const [role, sha256] = pair.split(':');
+        return { role: role as 'analyst' | 'data_owner', sha256 };
+      }),
+    },
+    rateLimitPerMinute: Number(e.QS_RATE_LIMIT ?? 1200),
+    bodyLimitBytes: Number(e.QS_BODY_LIMIT ?? 256 * 1024),
     deleteInputsOnEnd: boolOf(e.QS_DELETE_INPUTS_ON_END, true),
     sweepIntervalSeconds: Number(e.QS_SWEEP_INTERVAL ?? 3600),
     devPorts,

@@ -7,6 +7,10 @@ import type { Config } from '../activities/config.js';
 import type { JobStorage } from '../activities/storage/index.js';
 import { QsError, qsError } from './errors.js';
 import { JobService } from './job-service.js';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import { bearer, registerAuth } from './auth.js';
 import { registerDocs } from './docs.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -40,7 +44,9 @@ function fromFastify(err: FastifyError): QsError | undefined {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: deps.config.bodyLimitBytes,
+    connectionTimeout: 30_000,
+    requestTimeout: 60_000,
     // Deeply nested or huge bodies are refused by the limit above; proto pollution keys are dropped.
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
@@ -58,6 +64,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const e = qsError('QS_ROUTE_NOT_FOUND', [request.method, request.url.split('?')[0].slice(0, 200)]);
     return reply.code(e.statusCode).send(e.body());
   });
+
+  // Security headers; the docs page needs its inline scripts, everything else is JSON.
+  await app.register(helmet, { contentSecurityPolicy: false });
+  await app.register(cors, { origin: deps.config.corsOrigins.includes('*') ? true : deps.config.corsOrigins, methods: ['GET', 'POST', 'DELETE'] });
+  await app.register(rateLimit, {
+    max: deps.config.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    keyGenerator: (request) => {
+      const token = bearer(request);
+      return token ? `t:${token.slice(0, 64)}` : `ip:${request.ip}`;
+    },
+    errorResponseBuilder: (_request, context) => qsError('QS_RATE_LIMITED', [context.after]),
+  });
+  registerAuth(app, deps.config);
 
   // Requests are validated by api/validate.ts (seed-compatible messages); the schemas document them.
   // Responses are plain JSON.stringify so no field is ever dropped by a response schema.

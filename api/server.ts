@@ -4,6 +4,9 @@ import { loadConfigOrExit } from '../activities/config.js';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  if (!config.auth.tokensFile && config.auth.tokenHashes.length === 0) {
+    console.warn('api: WARNING: no API tokens configured, the API is open to anyone who can reach it (allowed on a loopback address only; see `npm run token`)');
+  }
   const { startApi } = await import('./start.js');
   const app = await startApi(config, { logger: config.logRequests });
   const addr = app.server.address();
