@@ -3,16 +3,38 @@
 // download the result shares → reconstruct → equals the plaintext SUM/COUNT. Real playbooks, real
 // engine on local parties, real emulators, real dev server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import path from 'node:path';
 import { reconstructResult } from '../../activities/shares/index.js';
 import { createJob, registerAndUpload } from '../helpers/jobs.js';
 import { startStack, waitForStatus, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
+// A distinctive S3 secret (moto accepts any), so the history check below can look for it.
+const S3_SECRET = `e2e-secret-${Math.random().toString(36).slice(2)}`;
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ env: { QS_S3_SECRET_ACCESS_KEY: S3_SECRET } });
 });
+
+/** Nothing secret may enter workflow history: the Web UI shows all of it. */
+async function assertNoSecretsInHistory(jobId: string) {
+  const history = JSON.stringify(historyToJSON(await stack.client.workflow.getHandle(jobId).fetchHistory()));
+  const gcsKey = (JSON.parse(readFileSync(stack.config.gcs.keyFile, 'utf8')) as { private_key: string }).private_key;
+  const forbidden: [string, RegExp | string][] = [
+    ['S3 presigned signature', /X-Amz-Signature/i],
+    ['GCS signed URL signature', /X-Goog-Signature/i],
+    ['Azure SAS signature', /[?&]sig=/],
+    ['a private key', /PRIVATE KEY/],
+    ['the S3 secret', S3_SECRET],
+    ['the Azure account key', stack.config.azure.key],
+    ['the GCS signing key', gcsKey.split('\n')[1]],
+  ];
+  for (const [what, pattern] of forbidden) {
+    const found = typeof pattern === 'string' ? history.includes(pattern) : pattern.test(history);
+    expect(found, `${what} in the history of ${jobId}`).toBe(false);
+  }
+}
 afterAll(async () => stack?.close());
 
 const ORDER = ['Submitted', 'Creating VMs', 'VMs Created', 'Setting Up Authentication', 'Finished Authentication Setup', 'Deploying TVA Core', 'Finished TVA Core Deployment', 'Running Experiment', 'Success'];
@@ -43,6 +65,8 @@ describe.each([
     const result = reconstructResult(files);
     expect(result.columns).toEqual(['total', 'n', 'ages']);
     expect(result.rows).toEqual([[all.reduce((s, r) => (s + r[1]) | 0, 0), all.length, all.reduce((s, r) => s + r[0], 0)]]);
+
+    await assertNoSecretsInHistory(jobId);
 
     // Teardown left no party folder behind.
     const jobDir = path.join(stack.config.dataDir, 'jobs', jobId);
