@@ -1,11 +1,14 @@
 // GET /healthz: does the API reach Temporal, and does any worker poll the job task queue?
 import type { FastifyPluginAsync } from 'fastify';
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import type { Config } from '../../activities/config.js';
 import { healthSchema } from '../schemas.js';
 
 const PROBE_MS = 3000;
+
+// A CommonJS package: a default import works under both node and the test runner.
+const { TaskQueueKind, TaskQueueType } = proto.temporal.api.enums.v1;
 
 export const healthRoutes: FastifyPluginAsync<{ client: Client; config: Config }> = async (app, { client, config }) => {
   app.get('/healthz', { schema: healthSchema }, async (_request, reply) => {
@@ -13,8 +16,8 @@ export const healthRoutes: FastifyPluginAsync<{ client: Client; config: Config }
       const res = await client.connection.withDeadline(Date.now() + PROBE_MS, () =>
         client.workflowService.describeTaskQueue({
           namespace: config.temporal.namespace,
-          taskQueue: { name: config.temporal.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+          taskQueue: { name: config.temporal.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+          taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
         }),
       );
       return { temporal: 'ok', worker: (res.pollers?.length ?? 0) > 0 ? 'ok' : 'none', task_queue: config.temporal.taskQueue };
