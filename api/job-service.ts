@@ -31,6 +31,8 @@ import { qsError, QsError } from './errors.js';
 import type { CreateJobInput } from './validate.js';
 
 const statusKey = defineSearchAttributeKey(STATUS_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
+/** How long one status answer is shared between callers of the same job. */
+const STATUS_FRESH_MS = 250;
 /** How long create/register/submit wait for a worker before answering 503. */
 const UPDATE_DEADLINE_MS = 120_000;
 
@@ -54,6 +56,7 @@ export interface StageView {
   progress?: string;
   error?: string;
   log_tail?: string[];
+  duration_ms?: number;
 }
 
 export class JobService {
@@ -125,23 +128,36 @@ export class JobService {
     return { status: 'success', job_id: jobId };
   }
 
-  async getStatus(jobId: string): Promise<StatusAnswer> {
+  /** Concurrent and back-to-back status calls for one job share one answer for STATUS_FRESH_MS: a
+   *  poller (or 64 of them) costs Temporal one describe + one query per job, not one per request. */
+  private readonly recent = new Map<string, { at: number; answer: Promise<StatusAnswer> }>();
+
+  getStatus(jobId: string): Promise<StatusAnswer> {
+    const now = Date.now();
+    const hit = this.recent.get(jobId);
+    if (hit && now - hit.at < STATUS_FRESH_MS) return hit.answer;
+    const answer = this.loadStatus(jobId);
+    this.recent.set(jobId, { at: now, answer });
+    answer.catch(() => this.recent.delete(jobId));
+    if (this.recent.size > 10_000) for (const [k, v] of this.recent) if (now - v.at >= STATUS_FRESH_MS) this.recent.delete(k);
+    return answer;
+  }
+
+  private async loadStatus(jobId: string): Promise<StatusAnswer> {
     const handle = this.client.workflow.getHandle(jobId);
-    let desc: WorkflowExecutionDescription;
-    try {
-      desc = await handle.describe();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw qsError('QS_JOB_NOT_FOUND', [], { job_id: jobId });
-      throw this.unavailable(err);
+    // Both at once: describe gives the execution's state and the running stage's live facts, the
+    // query the job's own record. A query needs a worker; never hang when none answers.
+    const [described, queried] = await Promise.allSettled([
+      handle.describe(),
+      this.client.connection.withDeadline(Date.now() + this.config.statusQueryTimeoutMs, () => handle.query(statusQuery)),
+    ]);
+    if (described.status === 'rejected') {
+      if (described.reason instanceof WorkflowNotFoundError) throw qsError('QS_JOB_NOT_FOUND', [], { job_id: jobId });
+      throw this.unavailable(described.reason);
     }
+    const desc: WorkflowExecutionDescription = described.value;
     if (desc.type !== JOB_WORKFLOW_TYPE) throw qsError('QS_JOB_NOT_FOUND', [], { job_id: jobId });
-    let state: JobState | undefined;
-    try {
-      // A query needs a worker; never hang when none answers.
-      state = await this.client.connection.withDeadline(Date.now() + this.config.statusQueryTimeoutMs, () => handle.query(statusQuery));
-    } catch {
-      state = undefined;
-    }
+    const state: JobState | undefined = queried.status === 'fulfilled' ? queried.value : undefined;
     const recorded = desc.typedSearchAttributes.get(statusKey);
     const closedFromOutside = ['TERMINATED', 'TIMED_OUT', 'FAILED', 'CANCELLED'].includes(desc.status.name);
 
@@ -227,6 +243,7 @@ function mergePending(stages: StageRecord[], desc: WorkflowExecutionDescription)
       progress: s.progress,
       error: s.error,
       log_tail: s.logTail,
+      duration_ms: s.durationMs,
     };
     const p = pending.find((a) => a.activityType?.name === s.name);
     if (p && s.state === 'running') {

@@ -72,6 +72,7 @@ const Stage = Type.Object({
   progress: Type.Optional(Type.String({ description: 'the Ansible task running now' })),
   error: Type.Optional(Type.String()),
   log_tail: Type.Optional(Type.Array(Type.String())),
+  duration_ms: Type.Optional(Type.Integer({ description: 'how long the stage playbook itself ran' })),
 });
 
 export const statusSchema = {

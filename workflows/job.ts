@@ -259,6 +259,7 @@ function finishRecord(rec: StageRecord, st: StageRecord['state'], result: StageR
   rec.attempts = result.attempt ?? rec.attempts + 1;
   rec.endedAt = new Date().toISOString();
   rec.logTail = result.logTail?.slice(-10);
+  rec.durationMs = result.durationMs;
   rec.error = undefined;
 }
 

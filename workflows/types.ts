@@ -63,6 +63,8 @@ export interface StageRecord {
   progress?: string;
   error?: string;
   logTail?: string[];
+  /** how long the stage's playbook itself ran (ms), as the activity measured it */
+  durationMs?: number;
 }
 
 /** One party of a job as the stages see it. */

@@ -1,0 +1,194 @@
+// `npm run bench [-- --quick]`: measures the API and the orchestration against the embedded default
+// (everything started here on free ports and stopped afterwards), prints a table and writes
+// bench/results.json. Every ratio compares two figures measured in this same run.
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig, type Config } from '../activities/config.js';
+import { createWorker } from '../activities/create-worker.js';
+import { shareTable } from '../activities/shares/index.js';
+import { JobStorage, cloudStorages } from '../activities/storage/index.js';
+import { bucketName, jobParties } from '../activities/storage/names.js';
+import { buildApp } from '../api/app.js';
+import { ROOT, freePort, startAzurite, startGcs, startMoto, startTemporal, stopAll, type Service } from '../scripts/services.js';
+import { lightStages } from './light-stages.js';
+
+const run = promisify(execFile);
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const quick = values.quick!;
+const results: Record<string, unknown> = { quick, machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`, started_at: new Date().toISOString() };
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const median = (xs: number[]) => pct(xs, 50);
+
+const services: Service[] = [];
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'qs-bench-'));
+const stops: (() => Promise<void>)[] = [];
+
+async function json(url: string, method = 'GET', body?: unknown) {
+  const res = await fetch(url, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+async function autocannon(url: string, seconds: number) {
+  const bin = path.join(ROOT, 'node_modules', 'autocannon', 'autocannon.js');
+  const { stdout } = await run(process.execPath, [bin, '-c', '64', '-d', String(seconds), '-j', url], { maxBuffer: 64 * 1024 * 1024 });
+  const r = JSON.parse(stdout) as { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+}
+
+async function waitFor(api: string, jobId: string, done: (s: string) => boolean, timeoutMs = 900_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const st = await json(`${api}/get_status?job_id=${jobId}`);
+    if (st.body.status && done(st.body.status)) return st.body;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} did not finish: ${JSON.stringify(st.body)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function newJob(api: string, over: Record<string, unknown> = {}) {
+  const res = await json(`${api}/create_job`, 'POST', { analysis_name: 'bench', query_sql: 'SELECT SUM(x) AS total, COUNT(*) AS n FROM t', security_level: 'semi', cloud_providers: ['aws', 'gcp', 'azure'], schema: { x: 'u' }, ...over });
+  if (res.status !== 200) throw new Error(`create_job: ${JSON.stringify(res.body)}`);
+  return res.body.job_id as string;
+}
+
+async function upload(api: string, storage: JobStorage, jobId: string, owners: number, level: 'semi' | 'mal') {
+  const parties = jobParties({ jobId, securityLevel: level, cloudProviders: ['aws', 'gcp', 'azure'] });
+  for (let o = 0; o < owners; o++) {
+    const reg = await json(`${api}/register_data_owner`, 'POST', { job_id: jobId, data_owner: `owner${o}` });
+    const files = shareTable(['x'], Array.from({ length: 20 }, (_, i) => [i + o]), parties.length);
+    await Promise.all(parties.map((p, i) => fetch(reg.body.presigned_urls[i], { method: 'PUT', headers: storage.uploadHeaders(p), body: files[i] })));
+  }
+}
+
+/** A real job through the real playbooks and engine: wall time from submit vs. the playbooks' own time. */
+async function realJob(api: string, storage: JobStorage, owners: number, level: 'semi' | 'mal') {
+  const jobId = await newJob(api, { security_level: level });
+  await upload(api, storage, jobId, owners, level);
+  const t0 = Date.now();
+  const sub = await json(`${api}/submit_job`, 'POST', { job_id: jobId });
+  if (sub.status !== 200) throw new Error(`submit: ${JSON.stringify(sub.body)}`);
+  const end = await waitFor(api, jobId, (s) => s === 'Success' || s === 'Fail');
+  const wall = (Date.now() - t0) / 1000;
+  if (end.status !== 'Success') throw new Error(`job failed: ${JSON.stringify(end)}`);
+  const stage = (end.stages as { duration_ms?: number }[]).reduce((s, x) => s + (x.duration_ms ?? 0), 0) / 1000;
+  return { owners, parties: level === 'mal' ? 4 : 3, job_wall_s: +wall.toFixed(2), stage_time_s: +stage.toFixed(2) };
+}
+
+try {
+  const [t, m, g, a] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const logDir = path.join(tmp, 'logs');
+  services.push(...(await Promise.all([startTemporal({ port: t, dbFile: '', logDir }), startMoto(m, logDir), startGcs(g, path.join(tmp, 'gcs'), logDir), startAzurite(a, path.join(tmp, 'az'), logDir)])));
+  mkdirSync(path.join(tmp, 'data'));
+  copyFileSync(path.join(ROOT, '.data', 'gcs-key.json'), path.join(tmp, 'data', 'gcs-key.json'));
+  const env = { TEMPORAL_ADDRESS: `127.0.0.1:${t}`, QS_MOTO_PORT: String(m), QS_GCS_PORT: String(g), QS_AZURITE_PORT: String(a), QS_DATA_DIR: path.join(tmp, 'data'), QS_RATE_LIMIT: '999999', QS_SWEEP_INTERVAL: '0' };
+  const config = loadConfig(env);
+  const light: Config = loadConfig({ ...env, TEMPORAL_TASK_QUEUE: 'bench-light' });
+
+  // Workers: the real one, and a light one (no Ansible) for load and concurrency figures.
+  for (const [cfg, activities] of [[config, undefined], [light, lightStages(quick ? 300 : 1000)]] as const) {
+    const { worker, close } = await createWorker(cfg, activities ? { activities } : {});
+    const done = worker.run();
+    stops.push(async () => {
+      worker.shutdown();
+      await done;
+      await close();
+    });
+  }
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection });
+  const storage = new JobStorage(cloudStorages(config), { uploadSeconds: 3600, readSeconds: 3600 });
+  const startApp = async (cfg: Config) => {
+    const app = await buildApp({ config: cfg, client, storage });
+    app.get('/bench/plain', async () => ({ ok: true, job_id: '00000000-0000-0000-0000-000000000000', status: 'Running Experiment' }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    stops.unshift(() => app.close());
+    return `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  };
+  const api = await startApp(config);
+  const lightApi = await startApp(light);
+
+  // 1. get_status on a running job vs. a plain Fastify JSON route in the same process, load from another process.
+  const held = await newJob(lightApi);
+  await upload(lightApi, storage, held, 1, 'semi');
+  await json(`${lightApi}/submit_job`, 'POST', { job_id: held });
+  // keep it running: the light stages hold each stage; a long job for the load test
+  const seconds = quick ? 2 : 10;
+  const status = await autocannon(`${lightApi}/get_status?job_id=${held}`, seconds);
+  const plain = await autocannon(`${lightApi}/bench/plain`, seconds);
+  Object.assign(results, {
+    get_status_rps: Math.round(status.rps), plain_route_rps: Math.round(plain.rps), get_status_vs_fastify_ratio: +(status.rps / plain.rps).toFixed(3),
+    get_status_p50_ms: status.p50, get_status_p99_ms: status.p99, get_status_non2xx: status.non2xx,
+  });
+
+  // 2. register_data_owner latency (three clouds, local signing).
+  const regJob = await newJob(api);
+  const lat: number[] = [];
+  for (let i = 0; i < (quick ? 50 : 300); i++) {
+    const t0 = performance.now();
+    const r = await json(`${api}/register_data_owner`, 'POST', { job_id: regJob, data_owner: `o${i % 10}` });
+    lat.push(performance.now() - t0);
+    if (r.status !== 200) throw new Error(`register: ${JSON.stringify(r.body)}`);
+  }
+  Object.assign(results, { register_p50_ms: +median(lat).toFixed(2), register_p99_ms: +pct(lat, 99).toFixed(2) });
+
+  // 3. create_job on three clouds vs. the slowest single cloud's storage creation.
+  const creates: number[] = [];
+  for (let i = 0; i < (quick ? 3 : 10); i++) {
+    const t0 = performance.now();
+    await newJob(api);
+    creates.push(performance.now() - t0);
+  }
+  const clouds = cloudStorages(config);
+  const single: Record<string, number> = {};
+  for (const p of ['aws', 'gcp', 'azure'] as const) {
+    const times: number[] = [];
+    for (let i = 0; i < (quick ? 3 : 10); i++) {
+      const id = crypto.randomUUID();
+      const t0 = performance.now();
+      await Promise.all([clouds[p].ensureBucket(bucketName(id, 0, 'in')), clouds[p].ensureBucket(bucketName(id, 0, 'out'))]);
+      times.push(performance.now() - t0);
+    }
+    single[p] = median(times);
+  }
+  const slowest = Math.max(...Object.values(single));
+  Object.assign(results, { create_ms: +median(creates).toFixed(1), single_cloud_bucket_ms: single, slowest_single_bucket_ms: +slowest.toFixed(1), create_vs_slowest_bucket_ratio: +(median(creates) / slowest).toFixed(3) });
+
+  // 4. A whole real job (reference engine, real playbooks), and how cost grows.
+  const scaling = [];
+  const first = await realJob(api, storage, 1, 'semi');
+  scaling.push(first);
+  Object.assign(results, { stage_time_s: first.stage_time_s, job_wall_s: first.job_wall_s, orchestration_overhead_ratio: +((first.job_wall_s - first.stage_time_s) / first.stage_time_s).toFixed(3) });
+  for (const [owners, level] of (quick ? [] : [[10, 'semi'], [50, 'semi'], [1, 'mal']]) as [number, 'semi' | 'mal'][]) scaling.push(await realJob(api, storage, owners, level));
+  results.scaling = scaling;
+
+  // 5. Many jobs at once on one worker (light stages: orchestration only).
+  const n = quick ? 10 : 100;
+  const ids = await Promise.all(Array.from({ length: n }, () => newJob(lightApi, { cloud_providers: ['aws'] })));
+  await Promise.all(ids.map((id) => upload(lightApi, storage, id, 1, 'semi')));
+  const t0 = Date.now();
+  await Promise.all(ids.map((id) => json(`${lightApi}/submit_job`, 'POST', { job_id: id })));
+  const ends = await Promise.all(ids.map((id) => waitFor(lightApi, id, (s) => s === 'Success' || s === 'Fail')));
+  Object.assign(results, {
+    concurrent_jobs_total: n,
+    concurrent_jobs_completed: ends.filter((e) => e.status === 'Success').length,
+    concurrent_jobs_wall_s: +((Date.now() - t0) / 1000).toFixed(2),
+    worker_rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20),
+  });
+
+  results.finished_at = new Date().toISOString();
+  writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  const rows = Object.entries(results).filter(([k]) => k !== 'scaling');
+  console.log('\nQueryShield benchmarks' + (quick ? ' (quick)' : ''));
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(32)} ${typeof v === 'object' ? JSON.stringify(v) : v}`);
+  console.log('  scaling (owners, parties → wall s / playbook s):');
+  for (const s of scaling) console.log(`    ${String(s.owners).padStart(3)} owners, ${s.parties} parties → ${s.job_wall_s} / ${s.stage_time_s}`);
+  await connection.close();
+} finally {
+  for (const stop of stops) await stop().catch(() => undefined);
+  await stopAll(services);
+  rmSync(tmp, { recursive: true, force: true });
+}
