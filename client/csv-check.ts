@@ -1,0 +1,51 @@
+// Checks a data owner's plaintext CSV before anything leaves the machine: the server only ever sees
+// shares, so this is the last place a wrong column order or a non-integer can be caught with a line
+// number the owner understands.
+import { isInt32 } from '../activities/shares/index.js';
+
+export class CsvCheckError extends Error {
+  constructor(
+    readonly problems: string[],
+    file = 'the CSV',
+  ) {
+    super(`${file}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}`);
+    this.name = 'CsvCheckError';
+  }
+}
+
+const MAX_PROBLEMS = 20;
+
+/** Returns the rows as numbers, in file order; throws CsvCheckError listing up to 20 problems, each
+ *  naming its (1-based) line and column. Blank lines are skipped; CRLF and a UTF-8 BOM are accepted
+ *  (spreadsheets write both). Values are plain decimal integers in the signed 32-bit range. */
+export function checkDataCsv(text: string, columns: string[], file?: string): number[][] {
+  const problems: string[] = [];
+  const lines = text.replace(/^\uFEFF/, '').split('\n').map((l, i) => ({ no: i + 1, text: l.replace(/\r$/, '') })).filter((l) => l.text.trim() !== '');
+  if (lines.length === 0) throw new CsvCheckError([`empty file: expected the header ${columns.join(',')}`], file);
+  const [head, ...body] = lines;
+  const header = head.text.split(',').map((h) => h.trim());
+  if (header.join(',') !== columns.join(',')) {
+    const hint = [...header].sort().join(',') === [...columns].sort().join(',') ? ' (same columns, different order: reorder them)' : '';
+    throw new CsvCheckError([`line ${head.no}: header is ${header.join(',')}, the job's schema needs ${columns.join(',')} in this order${hint}`], file);
+  }
+  if (body.length === 0) throw new CsvCheckError([`no data rows after the header (line ${head.no})`], file);
+  const rows: number[][] = [];
+  for (const line of body) {
+    const cells = line.text.split(',').map((c) => c.trim());
+    if (cells.length !== columns.length) {
+      problems.push(`line ${line.no}: ${cells.length} value${cells.length === 1 ? '' : 's'}, expected ${columns.length} (${columns.join(',')})`);
+    } else {
+      const row: number[] = [];
+      cells.forEach((cell, c) => {
+        const v = Number(cell);
+        if (!/^-?\d+$/.test(cell)) problems.push(`line ${line.no}, column ${columns[c]}: ${JSON.stringify(cell)} is not an integer`);
+        else if (!isInt32(v)) problems.push(`line ${line.no}, column ${columns[c]}: ${cell} is outside the 32-bit range -2147483648..2147483647`);
+        else row.push(v === 0 ? 0 : v); // -0 → 0
+      });
+      rows.push(row);
+    }
+    if (problems.length >= MAX_PROBLEMS) break;
+  }
+  if (problems.length) throw new CsvCheckError(problems, file);
+  return rows;
+}
