@@ -97,7 +97,7 @@ export class AzureStorage implements CloudStorage {
     try {
       const size = await this.blobSize(bucket, blob);
       if (size === undefined) return undefined;
-      if (size === 0) return '';
+      if (size === 0 || maxBytes <= 0) return ''; // a count of 0 would mean "to the end"
       const buf = await this.container(bucket).getBlobClient(blob).downloadToBuffer(0, Math.min(size, maxBytes));
       return buf.toString('utf8');
     } catch (err) {

@@ -45,9 +45,15 @@ export class GcsStorage implements CloudStorage {
         if ((err as { code?: number }).code !== 409) throw err;
       }
     }
-    await this.bucket(bucket).setCorsConfiguration([
-      { origin: this.corsOrigins, method: ['PUT', 'GET', 'HEAD'], responseHeader: ['Content-Type', 'ETag'], maxAgeSeconds: 3600 },
-    ]);
+    try {
+      await this.bucket(bucket).setCorsConfiguration([
+        { origin: this.corsOrigins, method: ['PUT', 'GET', 'HEAD'], responseHeader: ['Content-Type', 'ETag'], maxAgeSeconds: 3600 },
+      ]);
+    } catch (err) {
+      // The caller only learns "created" from a success: a bucket made here must not outlive the failure.
+      if (created) await this.deleteBucket(bucket).catch(() => undefined);
+      throw err;
+    }
     return created;
   }
 
@@ -92,8 +98,13 @@ export class GcsStorage implements CloudStorage {
   }
 
   async readBlobHead(bucket: string, blob: string, maxBytes: number): Promise<string | undefined> {
+    // Size first: a range read of an empty object is a 416, after which fake-gcs-server leaves the
+    // kept-alive connection broken for the next request.
+    const size = await this.blobSize(bucket, blob);
+    if (size === undefined) return undefined;
+    if (size === 0 || maxBytes <= 0) return '';
     try {
-      const [buf] = await this.bucket(bucket).file(blob).download({ start: 0, end: maxBytes - 1, validation: false });
+      const [buf] = await this.bucket(bucket).file(blob).download({ start: 0, end: Math.min(size, maxBytes) - 1, validation: false });
       return buf.toString('utf8');
     } catch (err) {
       if (notFound(err)) return undefined;

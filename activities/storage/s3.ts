@@ -61,14 +61,20 @@ export class S3Storage implements CloudStorage {
         if (!(err instanceof S3ServiceException && ['BucketAlreadyOwnedByYou'].includes(err.name))) throw err;
       }
     }
-    await this.s3.send(
-      new PutBucketCorsCommand({
-        Bucket: bucket,
-        CORSConfiguration: {
-          CORSRules: [{ AllowedMethods: ['PUT', 'GET', 'HEAD'], AllowedOrigins: this.corsOrigins, AllowedHeaders: ['*'], ExposeHeaders: ['ETag'], MaxAgeSeconds: 3600 }],
-        },
-      }),
-    );
+    try {
+      await this.s3.send(
+        new PutBucketCorsCommand({
+          Bucket: bucket,
+          CORSConfiguration: {
+            CORSRules: [{ AllowedMethods: ['PUT', 'GET', 'HEAD'], AllowedOrigins: this.corsOrigins, AllowedHeaders: ['*'], ExposeHeaders: ['ETag'], MaxAgeSeconds: 3600 }],
+          },
+        }),
+      );
+    } catch (err) {
+      // The caller only learns "created" from a success: a bucket made here must not outlive the failure.
+      if (created) await this.deleteBucket(bucket).catch(() => undefined);
+      throw err;
+    }
     return created;
   }
 
@@ -107,11 +113,14 @@ export class S3Storage implements CloudStorage {
   }
 
   async readBlobHead(bucket: string, blob: string, maxBytes: number): Promise<string | undefined> {
+    if (maxBytes <= 0) return (await this.blobSize(bucket, blob)) === undefined ? undefined : '';
     try {
       const res = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: blob, Range: `bytes=0-${maxBytes - 1}` }));
       return await res.Body!.transformToString('utf8');
     } catch (err) {
       if (notFound(err)) return undefined;
+      // A range of an empty object is "not satisfiable": the blob is there, with no bytes.
+      if (err instanceof S3ServiceException && err.name === 'InvalidRange') return '';
       throw err;
     }
   }

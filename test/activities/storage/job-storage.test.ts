@@ -6,6 +6,7 @@ import { BUCKET_PREFIX, jobParties } from '../../../activities/storage/names.js'
 import type { CloudStorage } from '../../../activities/storage/types.js';
 import type { Provider } from '../../../workflows/types.js';
 import { testConfig } from '../../helpers/env.js';
+import { passThrough } from './http-pass-through.js';
 
 const config = testConfig();
 const clouds = cloudStorages(config);
@@ -40,6 +41,26 @@ describe('JobStorage.create', () => {
     }
   });
 
+  it('when a cloud refuses the CORS rule of a bucket it just created, then that bucket is removed as well', async () => {
+    // Each bucket is created, then its CORS rule is set; the pass-throughs refuse only the second step.
+    const s3 = await passThrough(config.s3.endpoint!, (r) => (/^PUT \/qs-[^/?]+\?cors/.test(r.line) ? 403 : undefined));
+    const gcs = await passThrough(config.gcs.endpoint!, (r) => (r.line.startsWith('PATCH /storage/v1/b/qs-') ? 403 : undefined));
+    try {
+      const faulty = cloudStorages(testConfig({ QS_S3_ENDPOINT: s3.url, QS_GCS_ENDPOINT: gcs.url, QS_CORS_ORIGINS: '*' }));
+      const parties = jobParties(job('semi', ['aws', 'gcp']));
+      const err = await new JobStorage(faulty, { uploadSeconds: 60, readSeconds: 60 }).create(parties).catch((e) => e);
+      expect(err).toBeInstanceOf(StorageCreationError);
+      expect(err.message).toMatch(/^Buckets creation error: (aws|gcp): /);
+      expect(s3.seen.some((r) => r.line.startsWith('PUT /qs-') && !r.line.includes('?'))).toBe(true); // really created
+      for (const p of parties) {
+        expect(await clouds[p.provider].bucketExists(p.inputBucket), p.inputBucket).toBe(false);
+        expect(await clouds[p.provider].bucketExists(p.outputBucket), p.outputBucket).toBe(false);
+      }
+    } finally {
+      await Promise.all([s3.close(), gcs.close()]);
+    }
+  });
+
   it('when buckets already existed before a failed attempt, then they are kept', async () => {
     const parties = jobParties(job());
     await storage.create(parties);
@@ -71,6 +92,22 @@ describe('upload and read URLs', () => {
     expect((await storage.listInputs(parties[0])).map((b) => b.name)).toEqual(['alice@example.org']);
     await storage.delete(parties, 'inputs');
     expect(await storage.listInputs(parties[0])).toEqual([]);
+    await storage.delete(parties);
+  });
+
+  it('when an input blob is empty or missing, then its head is "" or undefined on every cloud', async () => {
+    const parties = jobParties(job());
+    await storage.create(parties);
+    const urls = await storage.uploadUrls(parties, 'empty');
+    for (const [i, p] of parties.entries()) {
+      expect((await fetch(urls[i], { method: 'PUT', headers: storage.uploadHeaders(p), body: '' })).status, p.provider).toBeLessThan(300);
+      expect(await storage.inputSizes([p], ['empty', 'missing']), p.provider).toEqual([
+        { party: i, owner: 'empty', size: 0 },
+        { party: i, owner: 'missing', size: undefined },
+      ]);
+      expect(await storage.readInputHead(p, 'empty', 10), p.provider).toBe('');
+      expect(await storage.readInputHead(p, 'missing', 10), p.provider).toBeUndefined();
+    }
     await storage.delete(parties);
   });
 

@@ -1,7 +1,8 @@
-// Upload URLs are write-only, for exactly one blob, until their expiry. Azurite enforces SAS itself;
-// moto and fake-gcs-server accept anything, so those URLs are checked with independent verifiers.
+// Upload URLs are write-only, read URLs read-only, each for exactly one blob until its expiry. Azurite
+// enforces SAS itself; moto and fake-gcs-server accept any signature, so their URLs are checked with
+// independent verifiers (test/helpers/signature-verifiers.ts).
 import { describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { JobStorage, cloudStorages } from '../../../activities/storage/index.js';
 import { jobParties } from '../../../activities/storage/names.js';
@@ -12,6 +13,9 @@ const config = testConfig();
 const clouds = cloudStorages(config);
 const storage = new JobStorage(clouds, { uploadSeconds: config.uploadUrlTtlSeconds, readSeconds: config.readUrlTtlSeconds });
 const later = (s: number) => new Date(Date.now() + s * 1000);
+const gcsKey = () => (JSON.parse(readFileSync(config.gcs.keyFile, 'utf8')) as { private_key: string }).private_key;
+/** A service-account key that did not sign anything. */
+const otherRsaKey = () => generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
 
 describe('S3 upload URLs (verified with an independent SigV4 verifier)', () => {
   it('when checked for PUT of that key now, then valid; for GET, another key or after expiry, then not', async () => {
@@ -33,12 +37,13 @@ describe('GCS upload URLs (verified with an independent V4 verifier)', () => {
   it('when checked for PUT of that object now, then valid; for GET, another object or after expiry, then not', async () => {
     const [party] = jobParties({ jobId: randomUUID(), securityLevel: 'semi', cloudProviders: ['gcp'] });
     const [url] = await storage.uploadUrls([party], 'alice');
-    const key = (JSON.parse(readFileSync(config.gcs.keyFile, 'utf8')) as { private_key: string }).private_key;
+    const key = gcsKey();
     const path = `/${party.inputBucket}/alice`;
     expect(verifyGcsV4(url, key, { method: 'PUT', path, now: new Date() })).toEqual({ ok: true });
     expect(verifyGcsV4(url, key, { method: 'GET', path, now: new Date() }).ok).toBe(false);
     expect(verifyGcsV4(url, key, { method: 'PUT', path: `/${party.inputBucket}/mallory`, now: new Date() }).ok).toBe(false);
     expect(verifyGcsV4(url, key, { method: 'PUT', path, now: later(3600 + 5) })).toEqual({ ok: false, reason: 'expired' });
+    expect(verifyGcsV4(url, otherRsaKey(), { method: 'PUT', path, now: new Date() }).ok).toBe(false);
     expect(new URL(url).searchParams.get('X-Goog-Expires')).toBe(String(config.uploadUrlTtlSeconds));
   });
 });
@@ -68,29 +73,47 @@ describe('Azure upload URLs (Azurite enforces the SAS)', () => {
   });
 });
 
-describe('CORS', () => {
-  it('when a browser preflights a PUT from an allowed origin, then Azurite and moto allow it', async () => {
-    for (const provider of ['azure', 'aws'] as const) {
-      const parties = jobParties({ jobId: randomUUID(), securityLevel: 'semi', cloudProviders: [provider] });
-      await storage.create(parties);
-      const [url] = await storage.uploadUrls(parties, 'alice');
-      const res = await fetch(url, { method: 'OPTIONS', headers: { Origin: 'https://app.example.org', 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'content-type' } });
-      expect(res.status, provider).toBe(200);
-      expect(res.headers.get('access-control-allow-origin'), provider).toMatch(/^(\*|https:\/\/app\.example\.org)$/);
-      await storage.delete(parties);
+describe('read URLs', () => {
+  it('when an S3 or GCS read URL is checked, then it is valid for GET of that blob only', async () => {
+    const now = new Date();
+    for (const provider of ['aws', 'gcp'] as const) {
+      const [party] = jobParties({ jobId: randomUUID(), securityLevel: 'semi', cloudProviders: [provider] });
+      const [{ url: input }] = await storage.inputReadUrls(party, ['alice']);
+      const [result] = await storage.resultReadUrls([party]);
+      const verify = (url: string, method: string, path: string) =>
+        provider === 'aws' ? verifySigV4(url, config.s3.secretAccessKey, { method, path, now }) : verifyGcsV4(url, gcsKey(), { method, path, now });
+      expect(verify(input, 'GET', `/${party.inputBucket}/alice`), provider).toEqual({ ok: true });
+      expect(verify(input, 'PUT', `/${party.inputBucket}/alice`).ok, provider).toBe(false);
+      expect(verify(input, 'GET', `/${party.inputBucket}/bob`).ok, provider).toBe(false);
+      expect(verify(result, 'GET', `/${party.outputBucket}/result`), provider).toEqual({ ok: true });
+      expect(verify(result, 'PUT', `/${party.outputBucket}/result`).ok, provider).toBe(false);
+      expect(verify(result, 'GET', `/${party.inputBucket}/result`).ok, provider).toBe(false);
     }
   });
 
-  it('when the configured origins do not include the caller, then moto refuses the preflight', async () => {
-    const restricted = cloudStorages(testConfig({ QS_CORS_ORIGINS: 'https://app.example.org' }));
-    const s = new JobStorage(restricted, { uploadSeconds: 60, readSeconds: 60 });
-    const parties = jobParties({ jobId: randomUUID(), securityLevel: 'semi', cloudProviders: ['aws'] });
-    await s.create(parties);
-    const [url] = await s.uploadUrls(parties, 'alice');
-    const preflight = (origin: string) => fetch(url, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'PUT' } });
-    expect((await preflight('https://app.example.org')).status).toBe(200);
-    const evil = await preflight('https://evil.example.com');
-    expect(evil.status === 403 || evil.headers.get('access-control-allow-origin') === null).toBe(true);
-    await s.delete(parties);
+  it('when an Azure read URL is used, then it reads that blob and nothing else, and cannot write', async () => {
+    const parties = jobParties({ jobId: randomUUID(), securityLevel: 'semi', cloudProviders: ['azure'] });
+    const [party] = parties;
+    await storage.create(parties);
+    const headers = storage.uploadHeaders(party);
+    for (const owner of ['alice', 'bob']) {
+      const [put] = await storage.uploadUrls([party], owner);
+      expect((await fetch(put, { method: 'PUT', headers, body: `${owner}\n` })).status).toBe(201);
+    }
+    const { url: resultPut, headers: resultHeaders } = await storage.resultUploadUrl(party);
+    expect((await fetch(resultPut, { method: 'PUT', headers: resultHeaders, body: 'total_0\n7\n' })).status).toBe(201);
+
+    const [{ url: alice }] = await storage.inputReadUrls(party, ['alice']);
+    const get = await fetch(alice);
+    expect(get.status).toBe(200);
+    expect(await get.text()).toBe('alice\n');
+    expect((await fetch(alice.replace('/alice?', '/bob?'))).status).toBe(403);
+    expect((await fetch(alice, { method: 'PUT', headers, body: 'overwritten' })).status).toBe(403);
+
+    const [result] = await storage.resultReadUrls([party]);
+    expect(await (await fetch(result)).text()).toBe('total_0\n7\n');
+    expect((await fetch(result, { method: 'PUT', headers, body: 'forged' })).status).toBe(403);
+    expect((await fetch(result.replace(`/${party.outputBucket}/`, `/${party.inputBucket}/`).replace('/result?', '/alice?'))).status).toBe(403);
+    await storage.delete(parties);
   });
 });
