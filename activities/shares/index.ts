@@ -1,61 +1,88 @@
 // Share files: the contract between data owners, the parties and the analyst. One small module used
-// by the CLI, the submit validation and the tests.
+// by the CLI (sharing and reconstructing), the submit validation (the header) and the tests.
 //
 // n parties (3 semi, 4 mal), k = n - 1. For each schema column c, in schema order, party i's file has
 // c_0 … c_{k-1} (additive shares: the n global shares sum to the value mod 2^32) then [c]_0 … [c]_{k-1}
-// (XOR shares), where local column j holds global share (i + j) mod n. Every value is a signed 32-bit
-// integer in decimal; a header row; LF line ends.
+// (XOR shares: the n global shares XOR to the value), where local column j holds global share
+// (i + j) mod n. So each party misses exactly one global share (replicated secret sharing), and any
+// k parties' files together still miss nothing. Every value is a signed 32-bit integer in decimal (the
+// two's complement reading of the uint32 share); a header row; LF line ends; no spaces.
+//
+// Result files (written by the engine) have the same layout with the query's output names. The
+// reference engine writes only the additive block name_0 … name_{k-1}; TVA may also write [name]_j.
 import { webcrypto } from 'node:crypto';
 
+/** Returns n uniformly random 32-bit words. */
 export type Rng = (n: number) => Uint32Array;
 
+/** getRandomValues fills at most 65,536 bytes per call. */
+const RNG_CHUNK = 16_384;
 const cryptoRng: Rng = (n) => {
   const out = new Uint32Array(n);
-  // getRandomValues fills at most 65,536 bytes per call.
-  for (let off = 0; off < n; off += 16_384) webcrypto.getRandomValues(out.subarray(off, Math.min(n, off + 16_384)));
+  for (let off = 0; off < n; off += RNG_CHUNK) webcrypto.getRandomValues(out.subarray(off, Math.min(n, off + RNG_CHUNK)));
   return out;
 };
 
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
-export const toInt32 = (u: number) => u | 0;
-export const toUint32 = (v: number) => v >>> 0;
+export const INT32_MIN = -(2 ** 31);
+export const INT32_MAX = 2 ** 31 - 1;
+/** The signed reading of a 32-bit word (what the files hold). */
+export const toInt32 = (u: number): number => u | 0;
+/** The unsigned 32-bit word of a signed value (what the arithmetic uses). */
+export const toUint32 = (v: number): number => v >>> 0;
 
-/** The header of any party's share file (the same for every party). */
-export function shareHeader(columns: string[], parties: number): string[] {
-  const k = parties - 1;
-  return columns.flatMap((c) => [...Array.from({ length: k }, (_, j) => `${c}_${j}`), ...Array.from({ length: k }, (_, j) => `[${c}]_${j}`)]);
-}
+/** Column and output names appear bare in CSV headers, so they must be plain names. */
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function isInt32(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX;
 }
 
-/** Secret-shares a table: returns one CSV text per party. */
+function checkParties(parties: number): void {
+  if (parties !== 3 && parties !== 4) throw new Error(`parties must be 3 (semi) or 4 (mal), got ${parties}`);
+}
+
+function checkColumns(columns: string[]): void {
+  if (columns.length === 0) throw new Error('a share file needs at least one column');
+  for (const c of columns) if (!NAME.test(c)) throw new Error(`column name ${JSON.stringify(c)} must be letters, digits and _ (not starting with a digit)`);
+  const dup = columns.find((c, i) => columns.indexOf(c) !== i);
+  if (dup !== undefined) throw new Error(`column ${JSON.stringify(dup)} appears twice`);
+}
+
+/** The header of any party's share file (the same for every party). */
+export function shareHeader(columns: string[], parties: number): string[] {
+  checkParties(parties);
+  checkColumns(columns);
+  const k = parties - 1;
+  const local = Array.from({ length: k }, (_, j) => j);
+  return columns.flatMap((c) => [...local.map((j) => `${c}_${j}`), ...local.map((j) => `[${c}]_${j}`)]);
+}
+
+/** Secret-shares a table (rows of int32 values in `columns` order): returns one CSV text per party. */
 export function shareTable(columns: string[], rows: number[][], parties: number, rng: Rng = cryptoRng): string[] {
-  if (parties !== 3 && parties !== 4) throw new Error(`parties must be 3 or 4, got ${parties}`);
+  const header = shareHeader(columns, parties).join(',');
   const n = parties;
   const k = n - 1;
-  const header = shareHeader(columns, n).join(',');
   const lines: string[][] = Array.from({ length: n }, () => [header]);
+  const add = new Array<number>(n);
+  const xor = new Array<number>(n);
   rows.forEach((row, r) => {
     if (row.length !== columns.length) throw new Error(`row ${r + 1} has ${row.length} values, expected ${columns.length}`);
+    // k random additive and k random XOR words per value; the last global share completes the secret.
+    const rand = rng(row.length * 2 * k);
+    if (rand.length < row.length * 2 * k) throw new Error(`the random source returned ${rand.length} words, ${row.length * 2 * k} were asked`);
     const fields: string[][] = Array.from({ length: n }, () => []);
     row.forEach((value, c) => {
       if (!isInt32(value)) throw new Error(`row ${r + 1}, column ${columns[c]}: ${value} is not a 32-bit integer`);
-      const rand = rng(2 * (n - 1));
-      const add = new Array<number>(n);
-      const xor = new Array<number>(n);
       let sum = 0;
       let x = 0;
-      for (let s = 0; s < n - 1; s++) {
-        add[s] = rand[s] >>> 0;
-        xor[s] = rand[n - 1 + s] >>> 0;
+      for (let s = 0; s < k; s++) {
+        add[s] = rand[c * 2 * k + s] >>> 0;
+        xor[s] = rand[c * 2 * k + k + s] >>> 0;
         sum = (sum + add[s]) >>> 0;
         x = (x ^ xor[s]) >>> 0;
       }
-      add[n - 1] = (toUint32(value) - sum) >>> 0;
-      xor[n - 1] = (toUint32(value) ^ x) >>> 0;
+      add[k] = (toUint32(value) - sum) >>> 0;
+      xor[k] = (toUint32(value) ^ x) >>> 0;
       for (let i = 0; i < n; i++) {
         for (let j = 0; j < k; j++) fields[i].push(String(toInt32(add[(i + j) % n])));
         for (let j = 0; j < k; j++) fields[i].push(String(toInt32(xor[(i + j) % n])));
@@ -66,86 +93,122 @@ export function shareTable(columns: string[], rows: number[][], parties: number,
   return lines.map((l) => `${l.join('\n')}\n`);
 }
 
-export interface Csv {
+export interface ShareCsv {
   header: string[];
   rows: number[][];
 }
 
-/** Parses a share or result file; every value must be a 32-bit integer. */
-export function parseShareCsv(text: string): Csv {
-  const lines = text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l !== '');
-  if (lines.length === 0) throw new Error('empty file: no header');
-  const header = lines[0].split(',');
-  const rows = lines.slice(1).map((line, i) => {
-    const cells = line.split(',');
-    if (cells.length !== header.length) throw new Error(`line ${i + 2}: ${cells.length} values, header has ${header.length}`);
-    return cells.map((cell, c) => {
-      const v = Number(cell);
-      if (!/^-?\d+$/.test(cell) || !isInt32(v)) throw new Error(`line ${i + 2}, column ${header[c]}: ${JSON.stringify(cell)} is not a 32-bit integer`);
-      return v;
-    });
-  });
+const DECIMAL = /^-?\d+$/;
+
+/** Parses a share or result file; every value must be a 32-bit integer in decimal. CRLF and blank
+ *  lines are tolerated (the engine tolerates them too). */
+export function parseShareCsv(text: string): ShareCsv {
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  const headerLine = lines.findIndex((l) => l !== '');
+  if (headerLine < 0) throw new Error('empty file: no header');
+  const header = lines[headerLine].split(',');
+  const dup = header.find((h, i) => h === '' || header.indexOf(h) !== i);
+  if (dup !== undefined) throw new Error(dup === '' ? 'the header has an empty column name' : `the header names ${JSON.stringify(dup)} twice`);
+  const rows: number[][] = [];
+  for (let i = headerLine + 1; i < lines.length; i++) {
+    if (lines[i] === '') continue;
+    const cells = lines[i].split(',');
+    if (cells.length !== header.length) throw new Error(`line ${i + 1}: ${cells.length} values, the header has ${header.length}`);
+    rows.push(
+      cells.map((cell, c) => {
+        const v = Number(cell);
+        if (!DECIMAL.test(cell) || !isInt32(v)) throw new Error(`line ${i + 1}, column ${header[c]}: ${JSON.stringify(cell.slice(0, 40))} is not a 32-bit integer`);
+        return v;
+      }),
+    );
+  }
   return { header, rows };
 }
 
-/** Output names of a result file: `name_0` additive, `[name]_0` XOR. */
-function resultNames(header: string[]): { name: string; col: number; xor: boolean }[] {
-  return header
-    .map((h, col) => ({ h, col }))
-    .filter(({ h }) => h.endsWith('_0'))
-    .map(({ h, col }) => {
-      const base = h.slice(0, -2);
-      const xor = base.startsWith('[') && base.endsWith(']');
-      return { name: xor ? base.slice(1, -1) : base, col, xor };
-    });
+export interface Table {
+  columns: string[];
+  rows: number[][];
 }
 
-/** The analyst's side: party i's `name_0` column is global share i; the n of them add up mod 2^32
- *  (XOR for `[name]_0`). Returns one row per result row. */
-export function reconstructResult(partyCsvs: string[]): { columns: string[]; rows: number[][] } {
-  const parsed = partyCsvs.map(parseShareCsv);
-  const outs = resultNames(parsed[0].header).filter((o, i, all) => all.findIndex((x) => x.name === o.name) === i);
-  const rowCount = parsed[0].rows.length;
-  for (const p of parsed) if (p.rows.length !== rowCount) throw new Error('result files disagree on the number of rows');
-  const rows = Array.from({ length: rowCount }, (_, r) =>
+/** The outputs of a result header, in order: `name` with where its additive `name_0` and XOR `[name]_0`
+ *  columns are (either may be absent, not both). */
+function resultOutputs(header: string[]): { name: string; add: number; xor: number }[] {
+  const outs: { name: string; add: number; xor: number }[] = [];
+  for (const h of header) {
+    const m = /^(\[?)([A-Za-z_][A-Za-z0-9_]*)\]?_(\d+)$/.exec(h);
+    if (!m || (m[1] === '[') !== h.includes(']')) throw new Error(`result column ${JSON.stringify(h)} is not name_<j> or [name]_<j>`);
+    if (!outs.some((o) => o.name === m[2])) outs.push({ name: m[2], add: header.indexOf(`${m[2]}_0`), xor: header.indexOf(`[${m[2]}]_0`) });
+  }
+  for (const o of outs) if (o.add < 0 && o.xor < 0) throw new Error(`result output ${o.name} has no ${o.name}_0 or [${o.name}]_0 column`);
+  return outs;
+}
+
+/** The analyst's side: party i's `name_0` column is global share i, and the n of them add up mod 2^32
+ *  to the value (read as int32); `[name]_0` columns XOR up instead. When a file has both, they must
+ *  agree. `partyCsvs` is in party order; `parties` (default: the number of files) checks the count. */
+export function reconstructResult(partyCsvs: string[], parties: number = partyCsvs.length): Table {
+  checkParties(parties);
+  if (partyCsvs.length !== parties) throw new Error(`expected ${parties} result files (one per party), got ${partyCsvs.length}`);
+  const parsed = partyCsvs.map((text, i) => {
+    try {
+      return parseShareCsv(text);
+    } catch (err) {
+      throw new Error(`party ${i}'s result: ${(err as Error).message}`);
+    }
+  });
+  const header = parsed[0].header.join(',');
+  parsed.forEach((p, i) => {
+    if (p.header.join(',') !== header) throw new Error(`party ${i}'s result header differs from party 0's`);
+    if (p.rows.length !== parsed[0].rows.length) throw new Error(`party ${i}'s result has ${p.rows.length} rows, party 0's has ${parsed[0].rows.length}`);
+  });
+  const outs = resultOutputs(parsed[0].header);
+  const rows = parsed[0].rows.map((_, r) =>
     outs.map((o) => {
-      let acc = 0;
+      let sum = 0;
+      let x = 0;
       for (const p of parsed) {
-        const col = p.header.indexOf(o.xor ? `[${o.name}]_0` : `${o.name}_0`);
-        if (col < 0) throw new Error(`a result file has no column ${o.name}_0`);
-        acc = o.xor ? (acc ^ toUint32(p.rows[r][col])) >>> 0 : (acc + toUint32(p.rows[r][col])) >>> 0;
+        if (o.add >= 0) sum = (sum + toUint32(p.rows[r][o.add])) >>> 0;
+        if (o.xor >= 0) x = (x ^ toUint32(p.rows[r][o.xor])) >>> 0;
       }
-      return toInt32(acc);
+      if (o.add >= 0 && o.xor >= 0 && sum !== x) throw new Error(`row ${r + 1}, output ${o.name}: the additive and XOR shares reconstruct to different values`);
+      return toInt32(o.add >= 0 ? sum : x);
     }),
   );
   return { columns: outs.map((o) => o.name), rows };
 }
 
-/** For tests: rebuilds the original table from all parties' input share files, checking that the
- *  additive and XOR sharings and every replicated copy agree. */
+/** For tests and checks: rebuilds the original table from all parties' input share files (in party
+ *  order), checking the headers, that every replicated copy of a share agrees, and that the additive
+ *  and XOR sharings give the same value. */
 export function reconstructTable(columns: string[], partyCsvs: string[]): number[][] {
   const n = partyCsvs.length;
   const k = n - 1;
+  const expected = shareHeader(columns, n).join(',');
   const parsed = partyCsvs.map(parseShareCsv);
-  const rows = parsed[0].rows.length;
-  return Array.from({ length: rows }, (_, r) =>
-    columns.map((_, c) => {
-      const add = new Array<number | undefined>(n);
-      const xor = new Array<number | undefined>(n);
+  parsed.forEach((p, i) => {
+    if (p.header.join(',') !== expected) throw new Error(`party ${i}'s header is not the share header for these columns`);
+    if (p.rows.length !== parsed[0].rows.length) throw new Error(`party ${i} has ${p.rows.length} rows, party 0 has ${parsed[0].rows.length}`);
+  });
+  const add = new Array<number | undefined>(n);
+  const xor = new Array<number | undefined>(n);
+  return parsed[0].rows.map((_, r) =>
+    columns.map((column, c) => {
+      add.fill(undefined);
+      xor.fill(undefined);
       parsed.forEach((p, i) => {
         for (let j = 0; j < k; j++) {
           const g = (i + j) % n;
           const a = toUint32(p.rows[r][c * 2 * k + j]);
           const x = toUint32(p.rows[r][c * 2 * k + k + j]);
-          if (add[g] !== undefined && add[g] !== a) throw new Error(`replicated additive share ${g} disagrees at row ${r + 1}`);
-          if (xor[g] !== undefined && xor[g] !== x) throw new Error(`replicated XOR share ${g} disagrees at row ${r + 1}`);
+          if (add[g] !== undefined && add[g] !== a) throw new Error(`row ${r + 1}, column ${column}: the copies of additive share ${g} disagree`);
+          if (xor[g] !== undefined && xor[g] !== x) throw new Error(`row ${r + 1}, column ${column}: the copies of XOR share ${g} disagree`);
           add[g] = a;
           xor[g] = x;
         }
       });
       const sum = add.reduce<number>((s, v) => (s + (v ?? 0)) >>> 0, 0);
       const x = xor.reduce<number>((s, v) => (s ^ (v ?? 0)) >>> 0, 0);
-      if (sum !== x) throw new Error(`additive and XOR sharings disagree at row ${r + 1}`);
+      if (sum !== x) throw new Error(`row ${r + 1}, column ${column}: the additive and XOR sharings disagree`);
       return toInt32(sum);
     }),
   );
