@@ -6,6 +6,7 @@ import { REPO_ROOT } from '../config.js';
 import { jobParties } from '../storage/names.js';
 import type { JobConfig, PartyHost, Provider } from '../../workflows/types.js';
 import { partyCount } from '../../workflows/types.js';
+import { cloudVars } from '../compute/cloud-vars.js';
 
 export interface PartyPlan {
   index: number;
@@ -28,18 +29,8 @@ export function partyPlans(config: Config, job: JobConfig): PartyPlan[] {
   }));
 }
 
-/** Cloud settings for the provider task files (credentials included: the vars file is 0600). */
-export function cloudVars(config: Config, sshPublicKey = ''): Record<string, unknown> {
-  const v = config.vms;
-  return {
-    ssh_user: v.sshUser,
-    ssh_public_key: sshPublicKey,
-    wait_for_ssh: !(v.aws.endpoint ?? '').startsWith('http://127.0.0.1'),
-    aws: { endpoint: v.aws.endpoint ?? '', region: v.aws.region, ami: v.aws.ami, instance_type: v.aws.instanceType, subnet_id: v.aws.subnetId ?? '', access_key: v.aws.accessKeyId, secret_key: v.aws.secretAccessKey },
-    gcp: { project: v.gcp.project, zone: v.gcp.zone, image: v.gcp.image, machine_type: v.gcp.machineType, credentials_file: v.gcp.credentialsFile ?? '' },
-    azure: { subscription_id: v.azure.subscriptionId ?? '', resource_group: v.azure.resourceGroup, location: v.azure.location, image: v.azure.image, vm_size: v.azure.vmSize, credentials_file: v.azure.credentialsFile ?? '' },
-  };
-}
+/** Cloud settings for the provider task files: one renderer, shared with the provider tests. */
+export { cloudVars };
 
 /** Vars every playbook gets. */
 export function commonVars(config: Config, job: JobConfig): Record<string, unknown> {

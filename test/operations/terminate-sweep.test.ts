@@ -21,8 +21,9 @@ async function stackWith(env: Record<string, string>): Promise<Stack> {
 async function terminateAt(stack: Stack, jobId: string, status: string) {
   await waitForStatus(stack, jobId, (s) => s === status || s === 'Success' || s === 'Fail', 240_000);
   await temporalCli(stack.config.temporal.address, ['workflow', 'terminate', '--workflow-id', jobId, '--reason', 'test: operator last resort']);
-  const st = await stack.call('GET', `/get_status?job_id=${jobId}`);
-  expect(st.body).toMatchObject({ status: 'Fail', error: `Failed. Last status is ${status}.` });
+  // get_status may share an answer for 250 ms: wait for the terminated state to show.
+  const { last } = await waitForStatus(stack, jobId, (s) => s === 'Fail', 10_000);
+  expect(last!.body).toMatchObject({ status: 'Fail', error: `Failed. Last status is ${status}.` });
 }
 
 // Scoped to the test's own job: other test files run jobs on the same servers at the same time.
