@@ -1,14 +1,26 @@
-// Runs one playbook with ansible-playbook through execa. Inventory and extra vars go through 0600
-// files (never the command line) and are deleted afterwards; progress is parsed from the output stream
-// (TASK [...] lines); the process runs in its own group so a cancel kills ansible, its forks and
-// anything a task started.
+// Runs one playbook with ansible-playbook through execa. Inventory and extra vars go through 0600 files
+// in a 0700 temp folder (never the command line, where `ps` would show them) and are deleted afterwards
+// whatever happens; progress and the failed task are read from the output stream; every process of the run
+// is marked (process-group.ts) so a cancel kills ansible, its forks and anything a task started on this
+// machine, and nothing a task started outlives the run.
+//
+// Hosts: the caller's inventory decides how hosts are reached. For `ansible_connection: local` hosts,
+// `ansible_python_interpreter: '{{ ansible_playbook_python }}'` runs modules with the venv's python
+// (what activities/stages/plan.ts renders); interpreter discovery (ansible.cfg: auto_silent) finds the
+// system python3 otherwise.
+//
+// Cancellation: an aborted `signal` rejects with PlaybookAbortedError (name 'AbortError', which Temporal
+// reports as a cancelled activity); reaching `timeoutMs` resolves with ok: false and a note at the end of
+// logTail, like any other failed run. Either way every process of the run has exited or been sent SIGKILL
+// before the promise settles.
 import { execa } from 'execa';
-import { randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../config.js';
+import { PlaybookOutput, ProgressThrottle } from './output.js';
+import { PlaybookProcesses } from './process-group.js';
 
 export interface PlaybookRun {
   /** playbook file name under ansible/, or an absolute path */
@@ -17,14 +29,15 @@ export interface PlaybookRun {
   inventory: Record<string, unknown>;
   /** extra vars, written to a 0600 JSON file passed as -e @file and deleted afterwards */
   extraVars: Record<string, unknown>;
-  /** called with the current task name (throttled) */
+  /** called with the current task name (at most every 500 ms, and always with the last one) */
   onProgress?: (task: string) => void;
-  /** aborting kills the whole ansible process group */
+  /** aborting kills the whole ansible process group and rejects with PlaybookAbortedError */
   signal?: AbortSignal;
+  /** past this, the process group is killed and the run resolves ok: false */
   timeoutMs?: number;
-  /** how many last output lines to keep (default 40) */
+  /** how many last non-empty output lines to keep (default 40) */
   tailLines?: number;
-  /** full output is appended here when given */
+  /** the full output is appended here (created 0600) when given */
   logFile?: string;
 }
 
@@ -33,136 +46,143 @@ export interface PlaybookResult {
   exitCode: number | null;
   durationMs: number;
   logTail: string[];
-  /** name of the task that failed, when one did */
+  /** name of the task that failed, when the run did not end ok because of one */
   failedTask?: string;
   /** the JSON object the playbook wrote to {{ qs_report_file }}, or {} */
   reported: Record<string, unknown>;
 }
 
 export class PlaybookAbortedError extends Error {
-  constructor(playbook: string) {
+  readonly code = 'QS_PLAYBOOK_ABORTED';
+  constructor(
+    readonly playbook: string,
+    /** the output up to the cancel */
+    readonly logTail: string[] = [],
+  ) {
     super(`${playbook} was cancelled; its process group was killed`);
     this.name = 'AbortError';
   }
 }
 
 export const ANSIBLE_DIR = path.join(REPO_ROOT, 'ansible');
+/** SIGTERM first so tasks may clean up; whatever still runs this long after gets SIGKILL */
+export const KILL_GRACE_MS = 5000;
 
 function ansiblePlaybookBin(): string {
   const venv = path.join(REPO_ROOT, '.venv', 'bin', 'ansible-playbook');
   return existsSync(venv) ? venv : 'ansible-playbook';
 }
 
-const KILL_GRACE_MS = 5000;
+function ansibleEnv(): Record<string, string | undefined> {
+  return {
+    ANSIBLE_CONFIG: path.join(ANSIBLE_DIR, 'ansible.cfg'),
+    ANSIBLE_HOST_KEY_CHECKING: 'False',
+    ANSIBLE_RETRY_FILES_ENABLED: 'False',
+    ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_FORCE_COLOR: '0',
+    ANSIBLE_LOCALHOST_WARNING: 'False',
+    ANSIBLE_INVENTORY_UNPARSED_WARNING: 'False',
+    // the output parser reads the default callback's lines, whatever the worker's environment prefers
+    ANSIBLE_STDOUT_CALLBACK: 'default',
+    PYTHONUNBUFFERED: '1',
+    // the inventory decides per host (see the top of this file); undefined removes it from the env
+    ANSIBLE_PYTHON_INTERPRETER: undefined,
+  };
+}
+
+async function readReport(file: string, note: (text: string) => Promise<void>): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return {}; // the playbook reported nothing
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    /* noted below */
+  }
+  await note('(qs_report_file did not hold a JSON object; reported is {})');
+  return {};
+}
 
 export async function runPlaybook(run: PlaybookRun): Promise<PlaybookResult> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'qs-ansible-'));
-  const inventoryFile = path.join(dir, 'inventory.json');
-  const varsFile = path.join(dir, 'vars.json');
-  const reportFile = path.join(dir, `report-${randomUUID()}.json`);
+  if (run.signal?.aborted) throw new PlaybookAbortedError(run.playbook);
   const playbook = path.isAbsolute(run.playbook) ? run.playbook : path.join(ANSIBLE_DIR, run.playbook);
-  const tailMax = run.tailLines ?? 40;
-  const tail: string[] = [];
-  let currentTask: string | undefined;
-  let failedTask: string | undefined;
-  let lastProgress = 0;
-  let pendingProgress: NodeJS.Timeout | undefined;
-  const log = run.logFile ? createWriteStream(run.logFile, { flags: 'a', mode: 0o600 }) : undefined;
-  const started = Date.now();
+  const progress = run.onProgress ? new ProgressThrottle(run.onProgress) : undefined;
+  const output = new PlaybookOutput(run.tailLines ?? 40, (task) => progress?.push(task));
+  let stopped: 'abort' | 'timeout' | undefined;
+  const processes = new PlaybookProcesses();
+  let spawned = false;
+  let timer: NodeJS.Timeout | undefined;
+  const stop = (why: 'abort' | 'timeout') => {
+    stopped ??= why;
+    progress?.cancel();
+    if (spawned) processes.stop(KILL_GRACE_MS); // before the spawn, the check just ahead of it sees `stopped`
+  };
+  const onAbort = () => stop('abort');
+  // a function, not a narrowed variable: `stopped` changes in callbacks while this one awaits
+  const aborted = () => stopped === 'abort';
+  let log: FileHandle | undefined;
+  const note = async (text: string) => {
+    output.note(text);
+    await log?.write(`${text}\n`);
+  };
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'qs-ansible-')); // 0700
+  run.signal?.addEventListener('abort', onAbort, { once: true });
+  const inventoryFile = path.join(dir, 'inventory.json'); // JSON is YAML to the inventory parser
+  const varsFile = path.join(dir, 'vars.json');
+  const reportFile = path.join(dir, 'report.json');
   try {
+    if (run.logFile) log = await open(run.logFile, 'a', 0o600);
     await writeFile(inventoryFile, JSON.stringify(run.inventory), { mode: 0o600 });
     await writeFile(varsFile, JSON.stringify({ ...run.extraVars, qs_report_file: reportFile }), { mode: 0o600 });
+    if (aborted()) throw new PlaybookAbortedError(run.playbook);
+
+    const started = Date.now();
     const child = execa(ansiblePlaybookBin(), ['-i', inventoryFile, '-e', `@${varsFile}`, playbook], {
       cwd: ANSIBLE_DIR,
+      env: { ...ansibleEnv(), ...processes.env },
+      stdin: 'ignore', // a prompt would wait forever
       reject: false,
       all: true,
       buffer: false,
-      detached: true, // its own process group: see kill() below
-      env: {
-        ANSIBLE_CONFIG: path.join(ANSIBLE_DIR, 'ansible.cfg'),
-        ANSIBLE_HOST_KEY_CHECKING: 'False',
-        ANSIBLE_RETRY_FILES_ENABLED: 'False',
-        ANSIBLE_NOCOLOR: '1',
-        ANSIBLE_FORCE_COLOR: '0',
-        ANSIBLE_LOCALHOST_WARNING: 'False',
-        ANSIBLE_INVENTORY_UNPARSED_WARNING: 'False',
-        PYTHONUNBUFFERED: '1',
-      },
+      detached: true, // a process group (and session) of its own: see process-group.ts
     });
-    const pgid = child.pid;
-    const killGroup = (sig: NodeJS.Signals) => {
-      if (!pgid) return;
-      try {
-        process.kill(-pgid, sig);
-      } catch {
-        /* already gone */
-      }
-    };
-    let aborted = false;
-    let timedOut = false;
-    const stop = (why: 'abort' | 'timeout') => {
-      if (why === 'abort') aborted = true;
-      else timedOut = true;
-      killGroup('SIGTERM');
-      setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS).unref();
-    };
-    const onAbort = () => stop('abort');
-    run.signal?.addEventListener('abort', onAbort, { once: true });
-    if (run.signal?.aborted) stop('abort');
-    const timer = run.timeoutMs ? setTimeout(() => stop('timeout'), run.timeoutMs) : undefined;
+    if (child.pid !== undefined) processes.attach(child.pid);
+    spawned = true;
+    if (run.timeoutMs) timer = setTimeout(() => stop('timeout'), run.timeoutMs);
 
-    const report = (task: string) => {
-      if (!run.onProgress) return;
-      const now = Date.now();
-      clearTimeout(pendingProgress);
-      if (now - lastProgress >= 500) {
-        lastProgress = now;
-        run.onProgress(task);
-      } else {
-        pendingProgress = setTimeout(() => {
-          lastProgress = Date.now();
-          run.onProgress?.(task);
-        }, 500 - (now - lastProgress));
-      }
-    };
-
-    for await (const raw of child.iterable({ from: 'all' })) {
-      const line = String(raw);
-      log?.write(`${line}\n`);
-      const header = /^(TASK|PLAY|RUNNING HANDLER) \[(.*)\]/.exec(line);
-      if (header) {
-        currentTask = header[2];
-        report(header[1] === 'PLAY' ? `play: ${header[2]}` : header[2]);
-      }
-      if (/^(fatal|failed):/.test(line) || /^\s*(fatal|failed):/.test(line)) failedTask ??= currentTask;
-      if (line.trim() && !/^\*+$/.test(line.trim())) {
-        tail.push(line.length > 500 ? `${line.slice(0, 500)}…` : line);
-        if (tail.length > tailMax) tail.shift();
-      }
+    for await (const line of child.iterable({ from: 'all' })) {
+      await log?.write(`${line}\n`);
+      output.line(line);
     }
     const result = await child;
-    clearTimeout(timer);
-    clearTimeout(pendingProgress);
-    run.signal?.removeEventListener('abort', onAbort);
-    killGroup('SIGKILL'); // anything a task left running in the group
-    if (aborted) throw new PlaybookAbortedError(run.playbook);
-    if (timedOut) tail.push(`(timed out after ${run.timeoutMs} ms; process group killed)`);
-    let reported: Record<string, unknown> = {};
-    try {
-      reported = JSON.parse(await readFile(reportFile, 'utf8')) as Record<string, unknown>;
-    } catch {
-      /* the playbook reported nothing */
-    }
+    const durationMs = Date.now() - started;
+    if (aborted()) throw new PlaybookAbortedError(run.playbook, output.logTail);
+    progress?.flush();
+    if (stopped === 'timeout') await note(`(timed out after ${run.timeoutMs} ms; the process group was killed)`);
+    else if (result.exitCode === undefined) await note(`(ansible-playbook did not run: ${result.shortMessage})`);
+    const reported = await readReport(reportFile, note);
+    const ok = result.exitCode === 0 && stopped === undefined;
     return {
-      ok: result.exitCode === 0 && !timedOut,
+      ok,
       exitCode: result.exitCode ?? null,
-      durationMs: Date.now() - started,
-      logTail: tail,
-      failedTask,
+      durationMs,
+      logTail: output.logTail,
+      failedTask: ok ? undefined : output.failedTask,
       reported,
     };
   } finally {
-    log?.end();
+    clearTimeout(timer);
+    run.signal?.removeEventListener('abort', onAbort);
+    progress?.cancel();
+    if (spawned) {
+      await processes.settled(); // a stopped run's tasks get their grace period to clean up
+      processes.release();
+    }
+    await log?.close();
     await rm(dir, { recursive: true, force: true });
   }
 }

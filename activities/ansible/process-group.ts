@@ -1,0 +1,101 @@
+// Every process one playbook run started on this machine: ansible-playbook, its forks, and whatever a task
+// started (a `sleep`, an `mpirun` and its ranks, a background child), so a cancel can stop all of them.
+//
+// A process group alone is not enough: ansible-playbook is spawned detached (its pid is its group), but
+// ansible-core's workers call setsid(), so each fork and the task commands under it live in a session of
+// their own. ansible-playbook forwards a SIGTERM to its workers, which pass it to their groups; a SIGKILL,
+// or a task's background child that outlived its worker, is reached only by us. So the run is marked: an
+// environment variable with a random id that every descendant inherits (unless a task clears its
+// environment), found again through /proc/<pid>/environ. On systems without /proc only the group is reached.
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const RUN_MARKER_VAR = 'QS_ANSIBLE_RUN';
+
+const live = new Set<PlaybookProcesses>();
+
+// execa does not clean up detached children when the worker exits; the runs still going would be
+// orphaned, so they go down with it (a kill -9 of the worker cannot be caught: the stages' retries and the
+// sweep deal with that).
+process.once('exit', () => {
+  for (const run of live) run.signal('SIGKILL');
+});
+
+function marked(entry: string): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const needle = Buffer.from(`\0${entry}\0`);
+  const pids: number[] = [];
+  for (const name of entries) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      // NUL-separated; the leading NUL makes the first variable match like the others
+      const environ = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${pid}/environ`)]);
+      if (environ.includes(needle)) pids.push(pid);
+    } catch {
+      /* gone meanwhile, or not ours to read */
+    }
+  }
+  return pids;
+}
+
+function kill(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    /* ESRCH: already gone */
+  }
+}
+
+export class PlaybookProcesses {
+  private readonly id = randomUUID();
+  private pgid: number | undefined;
+  private killTimer: NodeJS.Timeout | undefined;
+  private graceEnds = 0;
+
+  /** to merge into ansible-playbook's environment */
+  get env(): Record<string, string> {
+    return { [RUN_MARKER_VAR]: this.id };
+  }
+
+  /** ansible-playbook was spawned detached with this pid, which is also its process group */
+  attach(pid: number): void {
+    this.pgid = pid;
+    live.add(this);
+  }
+
+  /** the pids carrying this run's marker right now (zombies included) */
+  members(): number[] {
+    return marked(`${RUN_MARKER_VAR}=${this.id}`);
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    if (this.pgid !== undefined) kill(-this.pgid, signal);
+    for (const pid of this.members()) kill(pid, signal);
+  }
+
+  /** SIGTERM now (ansible and the tasks may clean up), SIGKILL to whatever is left after the grace period. */
+  stop(graceMs: number): void {
+    this.signal('SIGTERM');
+    this.graceEnds ||= Date.now() + graceMs;
+    this.killTimer ??= setTimeout(() => this.signal('SIGKILL'), graceMs);
+  }
+
+  /** After stop(): resolves once every process of the run has exited, or when the grace period is over. */
+  async settled(): Promise<void> {
+    while (Date.now() < this.graceEnds && this.members().length > 0) await sleep(100);
+  }
+
+  /** After ansible-playbook ended: SIGKILL whatever a task left running, so nothing outlives its run. */
+  release(): void {
+    clearTimeout(this.killTimer);
+    this.signal('SIGKILL');
+    live.delete(this);
+  }
+}

@@ -1,0 +1,152 @@
+// The runner with the real ansible-playbook on this machine (`ansible_connection: local`) and the tiny
+// playbooks of ansible/test-fixtures/: results, reports, failures, the vars file and what `ps` shows,
+// and that a cancel or a timeout leaves no process of the run behind.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runPlaybook, type PlaybookResult } from '../../../activities/ansible/runner.js';
+import { ansibleProcess, cmdline, environ, fixture, localInventory, running, runMarker, runProcesses, until } from './fixtures/processes.js';
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'qs-runner-test-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const expectOk = (r: PlaybookResult) => expect(r.ok, r.logTail.join('\n')).toBe(true);
+
+/** The pids a fixture wrote to its pid file, once it is there. */
+const pidsIn = (file: string) => until(() => existsSync(file) && readFileSync(file, 'utf8').trim().split(/\s+/).map(Number));
+
+describe('runPlaybook', () => {
+  it('when a three-task playbook runs, then it ends ok, progress named its tasks and the report comes back', async () => {
+    const progress: string[] = [];
+    const logFile = path.join(tmp, 'three.log');
+    const result = await runPlaybook({
+      playbook: fixture('three_tasks.yml'),
+      inventory: localInventory(),
+      extraVars: { qs_name: 'queryshield' },
+      onProgress: (task) => progress.push(task),
+      logFile,
+    });
+    expectOk(result);
+    expect(result.exitCode).toBe(0);
+    expect(result.failedTask).toBeUndefined();
+    expect(result.reported).toEqual({ greeting: 'hello queryshield', answer: 42 });
+    // throttled: the first header at once, the last one always, the ones between maybe
+    const headers = ['play: three tasks', 'first, a fact', 'second, a command', 'third, the report'];
+    expect(progress[0]).toBe(headers[0]);
+    expect(progress.at(-1)).toBe(headers.at(-1));
+    expect(headers.filter((h) => progress.includes(h))).toEqual(progress);
+    expect(result.logTail.some((l) => l.startsWith('PLAY RECAP'))).toBe(true);
+    const log = readFileSync(logFile, 'utf8');
+    for (const task of headers.slice(1)) expect(log).toContain(`TASK [${task}]`);
+    expect(statSync(logFile).mode & 0o777).toBe(0o600);
+  });
+
+  it('when a task fails, then ok is false, failedTask names it (not the ignored one) and logTail holds its message', async () => {
+    const result = await runPlaybook({
+      playbook: fixture('fails.yml'),
+      inventory: localInventory(),
+      extraVars: { qs_failure_message: 'the disk is full of shares' },
+      tailLines: 10,
+    });
+    expect(result.ok).toBe(false);
+    expect(result.exitCode).toBe(2);
+    expect(result.failedTask).toBe('the failing task');
+    expect(result.logTail.join('\n')).toContain('the disk is full of shares');
+    expect(result.logTail.length).toBeLessThanOrEqual(10);
+    expect(result.logTail.join('\n')).not.toContain('never reached');
+    expect(result.reported).toEqual({});
+  });
+
+  it('when the playbook does not exist, then ok is false and logTail says why', async () => {
+    const result = await runPlaybook({ playbook: 'no_such_playbook.yml', inventory: localInventory(), extraVars: {} });
+    expect(result.ok).toBe(false);
+    expect(result.exitCode).not.toBe(0);
+    expect(result.logTail.join('\n')).toMatch(/no_such_playbook\.yml.*could not be found/);
+  });
+
+  it('when a secret goes in extraVars, then its file is 0600 while the run lasts, gone after, and no command line or environment shows it', async () => {
+    const secret = `s3cr3t-${Math.random().toString(36).slice(2)}`;
+    const release = path.join(tmp, 'release');
+    const playbook = fixture('vars_file.yml');
+    const run = runPlaybook({ playbook, inventory: localInventory(), extraVars: { qs_secret: secret, qs_release_file: release } });
+    try {
+      const ansible = await until(() => ansibleProcess(playbook));
+      const marker = runMarker(ansible)!;
+      expect(marker).toBeDefined();
+      // the run is waiting in its last task once a wait_for module runs under it
+      const members = await until(() => {
+        const pids = runProcesses(marker);
+        return pids.some((p) => cmdline(p)?.some((a) => a.includes('AnsiballZ_wait_for'))) && pids;
+      });
+      expect(members.length).toBeGreaterThan(2); // ansible-playbook, its fork, the module's shell and python
+      const args = cmdline(ansible)!;
+      const varsArg = args[args.indexOf('-e') + 1];
+      expect(varsArg).toMatch(/^@\/.*vars\.json$/);
+      const varsFile = varsArg.slice(1);
+      expect(statSync(varsFile).mode & 0o777).toBe(0o600);
+      expect(statSync(path.dirname(varsFile)).mode & 0o777).toBe(0o700);
+      expect(readFileSync(varsFile, 'utf8')).toContain(secret);
+      for (const pid of members) {
+        expect(cmdline(pid)?.join(' ') ?? '').not.toContain(secret);
+        expect(environ(pid)?.join('\n') ?? '').not.toContain(secret);
+      }
+      writeFileSync(release, '');
+      const result = await run;
+      expectOk(result);
+      expect(result.reported).toEqual({ path: varsFile, exists: true, mode: '0600', secret_length: secret.length });
+      expect(existsSync(varsFile)).toBe(false);
+      expect(existsSync(path.dirname(varsFile))).toBe(false); // inventory and report went with it
+    } finally {
+      writeFileSync(release, '');
+      await run.catch(() => undefined);
+    }
+  });
+
+  it('when the signal aborts during a `sleep 300` task, then the promise rejects with AbortError and no process of the run is left', async () => {
+    const pidFile = path.join(tmp, 'sleeps.pids');
+    const controller = new AbortController();
+    const run = runPlaybook({ playbook: fixture('sleeps.yml'), inventory: localInventory(), extraVars: { qs_pid_file: pidFile }, signal: controller.signal });
+    const [shell, background, ownSession] = await pidsIn(pidFile);
+    const marker = runMarker(shell)!;
+    const members = runProcesses(marker);
+    expect(members).toEqual(expect.arrayContaining([shell, background, ownSession]));
+    expect(members.length).toBeGreaterThan(4); // ansible-playbook and its fork, the module, the shell, three sleeps
+    controller.abort();
+    await expect(run).rejects.toMatchObject({ name: 'AbortError', code: 'QS_PLAYBOOK_ABORTED' });
+    expect(members.filter(running)).toEqual([]);
+    expect(runProcesses(marker)).toEqual([]);
+  });
+
+  it('when the signal is already aborted, then nothing runs and the promise rejects with AbortError', async () => {
+    const pidFile = path.join(tmp, 'never.pids');
+    await expect(
+      runPlaybook({ playbook: fixture('sleeps.yml'), inventory: localInventory(), extraVars: { qs_pid_file: pidFile }, signal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    expect(existsSync(pidFile)).toBe(false);
+  });
+
+  it('when timeoutMs passes, then the run resolves not ok with a timeout note and no process of the run is left', async () => {
+    const pidFile = path.join(tmp, 'timeout.pids');
+    const run = runPlaybook({ playbook: fixture('sleeps.yml'), inventory: localInventory(), extraVars: { qs_pid_file: pidFile }, timeoutMs: 4000 });
+    // the pid file shows up before the timeout unless the machine is very slow; either way the run must end
+    const pids = await Promise.race([pidsIn(pidFile), run.then(() => [] as number[])]);
+    const marker = pids.length ? runMarker(pids[0]) : undefined;
+    const result = await run;
+    expect(result.ok).toBe(false);
+    expect(result.logTail.at(-1)).toMatch(/timed out after 4000 ms/);
+    expect(pids.filter(running)).toEqual([]);
+    if (marker) expect(runProcesses(marker)).toEqual([]);
+  });
+
+  it('when a task leaves a child running and the playbook ends ok, then the child does not outlive the run', async () => {
+    const pidFile = path.join(tmp, 'leftover.pid');
+    const result = await runPlaybook({ playbook: fixture('leaves_child.yml'), inventory: localInventory(), extraVars: { qs_pid_file: pidFile } });
+    expectOk(result);
+    const [child] = await pidsIn(pidFile);
+    expect(running(child)).toBe(false);
+  });
+});
