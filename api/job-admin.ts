@@ -29,6 +29,18 @@ export class JobAdmin {
     private readonly config: Config,
   ) {}
 
+  /** The job's workflow, or a 404 when there is none (or it is not a job). */
+  private async describeJob(jobId: string) {
+    const handle = this.client.workflow.getHandle(jobId);
+    try {
+      const desc = await handle.describe();
+      if (desc.type === JOB_WORKFLOW_TYPE) return { handle, desc };
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    throw qsError('QS_JOB_NOT_FOUND', [], { job_id: jobId });
+  }
+
   /** Newest first, from visibility (the QueryShieldStatus search attribute); page_token is opaque. */
   async list(status: Status | undefined, limit: number, pageToken?: string): Promise<{ jobs: JobSummary[]; next_page_token?: string }> {
     const query = [`WorkflowType = '${JOB_WORKFLOW_TYPE}'`, status ? `${STATUS_SEARCH_ATTRIBUTE} = '${status}'` : ''].filter(Boolean).join(' AND ');
@@ -65,14 +77,7 @@ export class JobAdmin {
 
   /** What a data owner needs to prepare share files: schema (in order), level, parties, query. */
   async get(jobId: string) {
-    const handle = this.client.workflow.getHandle(jobId);
-    try {
-      const desc = await handle.describe();
-      if (desc.type !== JOB_WORKFLOW_TYPE) throw new WorkflowNotFoundError('not a job', jobId, undefined);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw qsError('QS_JOB_NOT_FOUND', [], { job_id: jobId });
-      throw err;
-    }
+    const { handle } = await this.describeJob(jobId);
     let state;
     try {
       state = await this.client.connection.withDeadline(Date.now() + this.config.statusQueryTimeoutMs, () => handle.query(statusQuery));
@@ -96,15 +101,7 @@ export class JobAdmin {
   }
 
   async cancel(jobId: string): Promise<{ status: 'cancelling'; job_id: string }> {
-    const handle = this.client.workflow.getHandle(jobId);
-    let desc;
-    try {
-      desc = await handle.describe();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw qsError('QS_JOB_NOT_FOUND', [], { job_id: jobId });
-      throw err;
-    }
-    if (desc.type !== JOB_WORKFLOW_TYPE) throw qsError('QS_JOB_NOT_FOUND', [], { job_id: jobId });
+    const { handle, desc } = await this.describeJob(jobId);
     if (desc.status.name !== 'RUNNING') throw qsError('QS_JOB_FINISHED', [], { job_id: jobId });
     await handle.cancel();
     return { status: 'cancelling', job_id: jobId };
@@ -112,15 +109,7 @@ export class JobAdmin {
 
   /** Removes all of a finished job's storage (buckets and blobs on every party cloud). */
   async deleteStorage(jobId: string): Promise<{ deleted: true; job_id: string }> {
-    const handle = this.client.workflow.getHandle(jobId);
-    let desc;
-    try {
-      desc = await handle.describe();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw qsError('QS_JOB_NOT_FOUND', [], { job_id: jobId });
-      throw err;
-    }
-    if (desc.type !== JOB_WORKFLOW_TYPE) throw qsError('QS_JOB_NOT_FOUND', [], { job_id: jobId });
+    const { handle, desc } = await this.describeJob(jobId);
     if (desc.status.name === 'RUNNING') throw qsError('QS_JOB_NOT_OPEN', ['it is still running; cancel it first'], { job_id: jobId });
     const memo = (desc.memo ?? {}) as { cloud_providers?: string[]; security_level?: string };
     if (!memo.cloud_providers || !memo.security_level) throw qsError('QS_INTERNAL');

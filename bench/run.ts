@@ -2,7 +2,7 @@
 // (everything started here on free ports and stopped afterwards), prints a table and writes
 // bench/results.json. Every ratio compares two figures measured in this same run.
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -13,7 +13,7 @@ import { shareTable } from '../activities/shares/index.js';
 import { JobStorage, cloudStorages } from '../activities/storage/index.js';
 import { bucketName, jobParties } from '../activities/storage/names.js';
 import { buildApp } from '../api/app.js';
-import { ROOT, freePort, startAzurite, startGcs, startMoto, startTemporal, stopAll, type Service } from '../scripts/services.js';
+import { ROOT, startEmbeddedOnFreePorts, stopAll, type Service } from '../scripts/services.js';
 import { lightStages } from './light-stages.js';
 
 const run = promisify(execFile);
@@ -79,12 +79,7 @@ async function realJob(api: string, storage: JobStorage, owners: number, level: 
 }
 
 try {
-  const [t, m, g, a] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  const logDir = path.join(tmp, 'logs');
-  services.push(...(await Promise.all([startTemporal({ port: t, dbFile: '', logDir }), startMoto(m, logDir), startGcs(g, path.join(tmp, 'gcs'), logDir), startAzurite(a, path.join(tmp, 'az'), logDir)])));
-  mkdirSync(path.join(tmp, 'data'));
-  copyFileSync(path.join(ROOT, '.data', 'gcs-key.json'), path.join(tmp, 'data', 'gcs-key.json'));
-  const env = { TEMPORAL_ADDRESS: `127.0.0.1:${t}`, QS_MOTO_PORT: String(m), QS_GCS_PORT: String(g), QS_AZURITE_PORT: String(a), QS_DATA_DIR: path.join(tmp, 'data'), QS_RATE_LIMIT: '999999', QS_SWEEP_INTERVAL: '0' };
+  const env = await startEmbeddedOnFreePorts(tmp, services);
   const config = loadConfig(env);
   const light: Config = loadConfig({ ...env, TEMPORAL_TASK_QUEUE: 'bench-light' });
 

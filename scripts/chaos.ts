@@ -2,7 +2,7 @@
 // server, emulators, worker, API, all started here on free ports and stopped afterwards). Prints the
 // figures for the README's reliability section: responses by status, 5xx count, crashes, memory.
 //   --requests N   how many (default 10000)      --seed S   generator seed (default 1)
-import { mkdtempSync, rmSync, copyFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,7 +12,7 @@ import { createWorker } from '../activities/create-worker.js';
 import { JobStorage, cloudStorages } from '../activities/storage/index.js';
 import { buildApp } from '../api/app.js';
 import { fire, hostileRequests } from './chaos/hostile-requests.js';
-import { ROOT, freePort, startAzurite, startGcs, startMoto, startTemporal, stopAll, type Service } from './services.js';
+import { startEmbeddedOnFreePorts, stopAll, type Service } from './services.js';
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '10000' }, seed: { type: 'string', default: '1' } } });
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -24,12 +24,7 @@ const heapMb = () => {
 const services: Service[] = [];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'qs-chaos-'));
 try {
-  const [t, m, g, a] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  const logDir = path.join(tmp, 'logs');
-  services.push(...(await Promise.all([startTemporal({ port: t, dbFile: '', logDir }), startMoto(m, logDir), startGcs(g, path.join(tmp, 'gcs'), logDir), startAzurite(a, path.join(tmp, 'az'), logDir)])));
-  mkdirSync(path.join(tmp, 'data'));
-  copyFileSync(path.join(ROOT, '.data', 'gcs-key.json'), path.join(tmp, 'data', 'gcs-key.json'));
-  const config = loadConfig({ TEMPORAL_ADDRESS: `127.0.0.1:${t}`, QS_MOTO_PORT: String(m), QS_GCS_PORT: String(g), QS_AZURITE_PORT: String(a), QS_DATA_DIR: path.join(tmp, 'data'), QS_RATE_LIMIT: '999999', QS_SWEEP_INTERVAL: '0' });
+  const config = loadConfig(await startEmbeddedOnFreePorts(tmp, services));
   const { worker, close } = await createWorker(config);
   const running = worker.run();
   const connection = await Connection.connect({ address: config.temporal.address });

@@ -4,7 +4,7 @@
 // is stopped by pid (the group), never by name.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { existsSync, mkdirSync, readdirSync, openSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -167,4 +167,16 @@ export async function startAzurite(port: number, dataDir: string, logDir: string
 
 export async function stopAll(services: Service[]): Promise<void> {
   await Promise.all([...services].reverse().map((s) => stopService(s)));
+}
+
+/** Every emulator and a Temporal dev server (in memory, headless) on free ports, with a data folder
+ *  under `dir` holding the GCS signing key: what the chaos and bench scripts run against. Returns the
+ *  environment that points the configuration at them. */
+export async function startEmbeddedOnFreePorts(dir: string, services: Service[]): Promise<Record<string, string>> {
+  const [t, m, g, a] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const logDir = path.join(dir, 'logs');
+  services.push(...(await Promise.all([startTemporal({ port: t, dbFile: '', logDir }), startMoto(m, logDir), startGcs(g, path.join(dir, 'gcs'), logDir), startAzurite(a, path.join(dir, 'azurite'), logDir)])));
+  mkdirSync(path.join(dir, 'data'), { recursive: true });
+  copyFileSync(path.join(ROOT, '.data', 'gcs-key.json'), path.join(dir, 'data', 'gcs-key.json'));
+  return { TEMPORAL_ADDRESS: `127.0.0.1:${t}`, QS_MOTO_PORT: String(m), QS_GCS_PORT: String(g), QS_AZURITE_PORT: String(a), QS_DATA_DIR: path.join(dir, 'data'), QS_RATE_LIMIT: '999999', QS_SWEEP_INTERVAL: '0' };
 }
