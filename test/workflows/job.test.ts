@@ -9,7 +9,6 @@ import { BUCKET_PREFIX, jobParties } from '../../activities/storage/names.js';
 import { fakeStages } from '../helpers/fake-stages.js';
 import { createJob, registerAndUpload } from '../helpers/jobs.js';
 import { startStack, waitForStatus, workflowBundle, type Stack } from '../helpers/stack.js';
-import { workflowsPath } from '../../activities/create-worker.js';
 
 const HISTORY_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'histories');
 const recorded: { id: string; history: unknown }[] = [];
@@ -91,8 +90,7 @@ describe('replay', () => {
     const all = [...recorded, ...committed];
     expect(all.length).toBeGreaterThan(0);
     for (const { id, history } of all) {
-      await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), workflowsPath: undefined }, history as never, id);
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history as never, id);
     }
-    void workflowsPath;
   });
 });
