@@ -92,10 +92,13 @@ export class PlaybookProcesses {
     while (Date.now() < this.graceEnds && this.members().length > 0) await sleep(100);
   }
 
-  /** After ansible-playbook ended: SIGKILL whatever a task left running, so nothing outlives its run. */
-  release(): void {
+  /** After ansible-playbook ended: SIGKILL whatever a task left running, so nothing outlives its run,
+   *  and wait (briefly) until the kernel has taken them down, so the run settles with none left. */
+  async release(): Promise<void> {
     clearTimeout(this.killTimer);
     this.signal('SIGKILL');
     live.delete(this);
+    const until = Date.now() + 2000;
+    while (Date.now() < until && this.members().length > 0) await sleep(20);
   }
 }

@@ -180,7 +180,7 @@ export async function runPlaybook(run: PlaybookRun): Promise<PlaybookResult> {
     progress?.cancel();
     if (spawned) {
       await processes.settled(); // a stopped run's tasks get their grace period to clean up
-      processes.release();
+      await processes.release();
     }
     await log?.close();
     await rm(dir, { recursive: true, force: true });
