@@ -13,7 +13,7 @@ import { shareTable } from '../activities/shares/index.js';
 import { JobStorage, cloudStorages } from '../activities/storage/index.js';
 import { bucketName, jobParties } from '../activities/storage/names.js';
 import { buildApp } from '../api/app.js';
-import { ROOT, startEmbeddedOnFreePorts, stopAll, type Service } from '../scripts/services.js';
+import { LOAD_SCRIPT_ENV, ROOT, startEmbeddedOnFreePorts, stopAll, type Service } from '../scripts/services.js';
 import { lightStages } from './light-stages.js';
 
 const run = promisify(execFile);
@@ -79,7 +79,7 @@ async function realJob(api: string, storage: JobStorage, owners: number, level: 
 }
 
 try {
-  const env = await startEmbeddedOnFreePorts(tmp, services);
+  const env = { ...(await startEmbeddedOnFreePorts(tmp, services)), ...LOAD_SCRIPT_ENV };
   const config = loadConfig(env);
   const light: Config = loadConfig({ ...env, TEMPORAL_TASK_QUEUE: 'bench-light' });
 

@@ -4,7 +4,7 @@
 // is stopped by pid (the group), never by name.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, openSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +15,21 @@ export interface Service {
   name: string;
   child: ChildProcess;
   url: string;
+  port: number; // 0 when it listens on none we chose
+}
+
+/** Where each launched child writes its output, so a start-up failure can quote the end of it. */
+const logFiles = new WeakMap<ChildProcess, string>();
+
+function logTail(child: ChildProcess, lines = 6): string {
+  const file = logFiles.get(child);
+  if (!file) return '';
+  try {
+    const tail = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n  ');
+    return tail ? `; its log (${file}) ends:\n  ${tail}` : `; its log (${file}) is empty`;
+  } catch {
+    return '';
+  }
 }
 
 /** A TCP port nobody listens on right now. */
@@ -34,13 +49,16 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, child
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it answered; see its log`);
+      throw new ExitedEarly(`${what} exited (${child.exitCode ?? child.signalCode}) before it answered${logTail(child)}`);
     }
     if (await probe().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${what} did not answer within ${timeoutMs / 1000}s`);
 }
+
+/** A service that died during start-up (as opposed to one that never answered). */
+export class ExitedEarly extends Error {}
 
 export const httpAnswers = (url: string) => async () => {
   const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
@@ -50,13 +68,16 @@ export const httpAnswers = (url: string) => async () => {
 
 function launch(name: string, cmd: string, args: string[], logDir: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
   mkdirSync(logDir, { recursive: true });
-  const log = openSync(path.join(logDir, `${name}.log`), 'a');
-  return spawn(cmd, args, {
+  const file = path.join(logDir, `${name}.log`);
+  const log = openSync(file, 'a');
+  const child = spawn(cmd, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', log, log],
     detached: true, // own process group: stop() kills it and every grandchild
   });
+  logFiles.set(child, file);
+  return child;
 }
 
 /** Stops a service's whole process group: SIGTERM, then SIGKILL after the grace period. */
@@ -101,7 +122,7 @@ export async function startTemporal(o: TemporalOptions): Promise<Service> {
     TEMPORAL_METRICS_PORT: String(await freePort()),
     TEMPORAL_DB_FILE: o.dbFile,
   });
-  const svc = { name: 'temporal', child, url: `127.0.0.1:${o.port}` };
+  const svc = { name: 'temporal', child, url: `127.0.0.1:${o.port}`, port: o.port };
   // The gRPC port answers before the namespace and search attribute exist; wait for both.
   await waitFor('Temporal dev server', () => temporalReady(o.port), child, 90_000);
   return svc;
@@ -122,7 +143,7 @@ export async function startMoto(port: number, logDir: string): Promise<Service> 
   const child = launch('moto', path.join(VENV_BIN, 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)], logDir);
   const url = `http://127.0.0.1:${port}`;
   await waitFor('moto (S3/EC2 emulator)', httpAnswers(`${url}/moto-api/`), child);
-  return { name: 'moto', child, url };
+  return { name: 'moto', child, url, port };
 }
 
 export function fakeGcsBinary(): string {
@@ -147,7 +168,7 @@ export async function startGcs(port: number, dataDir: string, logDir: string): P
     logDir,
   );
   await waitFor('fake-gcs-server (GCS emulator)', httpAnswers(`${url}/storage/v1/b?project=x`), child);
-  return { name: 'gcs', child, url };
+  return { name: 'gcs', child, url, port };
 }
 
 export async function startAzurite(port: number, dataDir: string, logDir: string): Promise<Service> {
@@ -162,21 +183,52 @@ export async function startAzurite(port: number, dataDir: string, logDir: string
   );
   const url = `http://127.0.0.1:${port}/devstoreaccount1`;
   await waitFor('Azurite (Azure Blob emulator)', httpAnswers(`${url}?comp=list`), child);
-  return { name: 'azurite', child, url };
+  return { name: 'azurite', child, url, port };
 }
 
 export async function stopAll(services: Service[]): Promise<void> {
   await Promise.all([...services].reverse().map((s) => stopService(s)));
 }
 
-/** Every emulator and a Temporal dev server (in memory, headless) on free ports, with a data folder
- *  under `dir` holding the GCS signing key: what the chaos and bench scripts run against. Returns the
- *  environment that points the configuration at them. */
-export async function startEmbeddedOnFreePorts(dir: string, services: Service[]): Promise<Record<string, string>> {
-  const [t, m, g, a] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+/** What the load scripts (chaos, bench) add: no rate limit in the way of their own load, no sweeps. */
+export const LOAD_SCRIPT_ENV = { QS_RATE_LIMIT: '999999', QS_SWEEP_INTERVAL: '0' };
+
+/**
+ * Starts a service on a port that was free a moment ago. Between freePort() and the service binding it
+ * (moto needs a second or two to import), another process can take that port: the Temporal dev server
+ * picks free ports of its own for its internal services while it starts. A service that exits during
+ * start-up is therefore tried again on a new port, twice at most.
+ */
+export async function startOnFreePort(start: (port: number) => Promise<Service>, attempts = 3): Promise<Service> {
+  for (let i = 1; ; i++) {
+    try {
+      return await start(await freePort());
+    } catch (err) {
+      if (!(err instanceof ExitedEarly) || i >= attempts) throw err;
+    }
+  }
+}
+
+/**
+ * Every emulator and a Temporal dev server (headless; in memory unless `temporalDb` names a file) on
+ * free ports, with a data folder under `dir` holding the GCS signing key: what the test suite, the chaos
+ * and the bench scripts run against. Each service joins `services` as soon as it answers, so the caller
+ * can stop all that started even when another one failed. Returns the environment that points the
+ * configuration at them.
+ */
+export async function startEmbeddedOnFreePorts(dir: string, services: Service[], temporalDb = ''): Promise<Record<string, string>> {
   const logDir = path.join(dir, 'logs');
-  services.push(...(await Promise.all([startTemporal({ port: t, dbFile: '', logDir }), startMoto(m, logDir), startGcs(g, path.join(dir, 'gcs'), logDir), startAzurite(a, path.join(dir, 'azurite'), logDir)])));
+  const joined = (p: Promise<Service>) => p.then((s) => (services.push(s), s));
+  const started = await Promise.allSettled([
+    joined(startOnFreePort((port) => startTemporal({ port, dbFile: temporalDb, logDir }))),
+    joined(startOnFreePort((port) => startMoto(port, logDir))),
+    joined(startOnFreePort((port) => startGcs(port, path.join(dir, 'gcs'), logDir))),
+    joined(startOnFreePort((port) => startAzurite(port, path.join(dir, 'azurite'), logDir))),
+  ]);
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const [t, m, g, a] = started.map((r) => (r as PromiseFulfilledResult<Service>).value.port);
   mkdirSync(path.join(dir, 'data'), { recursive: true });
   copyFileSync(path.join(ROOT, '.data', 'gcs-key.json'), path.join(dir, 'data', 'gcs-key.json'));
-  return { TEMPORAL_ADDRESS: `127.0.0.1:${t}`, QS_MOTO_PORT: String(m), QS_GCS_PORT: String(g), QS_AZURITE_PORT: String(a), QS_DATA_DIR: path.join(dir, 'data'), QS_RATE_LIMIT: '999999', QS_SWEEP_INTERVAL: '0' };
+  return { TEMPORAL_ADDRESS: `127.0.0.1:${t}`, QS_MOTO_PORT: String(m), QS_GCS_PORT: String(g), QS_AZURITE_PORT: String(a), QS_DATA_DIR: path.join(dir, 'data') };
 }

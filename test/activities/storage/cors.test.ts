@@ -10,7 +10,7 @@ import path from 'node:path';
 import { JobStorage, cloudStorages } from '../../../activities/storage/index.js';
 import { jobParties } from '../../../activities/storage/names.js';
 import type { Provider } from '../../../workflows/types.js';
-import { freePort, startAzurite, stopService, type Service } from '../../../scripts/services.js';
+import { startAzurite, startOnFreePort, stopService, type Service } from '../../../scripts/services.js';
 import { testConfig } from '../../helpers/env.js';
 import { passThrough } from './http-pass-through.js';
 
@@ -53,7 +53,7 @@ describe('CORS restricted to one origin', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'qs-cors-'));
-    azurite = await startAzurite(await freePort(), path.join(dir, 'azurite'), path.join(dir, 'logs'));
+    azurite = await startOnFreePort((port) => startAzurite(port, path.join(dir, 'azurite'), path.join(dir, 'logs')));
     clouds = cloudStorages(testConfig({ QS_CORS_ORIGINS: ALLOWED, QS_AZURE_ENDPOINT: azurite.url }));
     storage = new JobStorage(clouds, { uploadSeconds: 60, readSeconds: 60 });
   });
