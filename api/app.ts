@@ -21,7 +21,8 @@ export interface AppDeps {
   config: Config;
   client: Client;
   storage: JobStorage;
-  logger?: boolean;
+  /** true: every request (info); { level: 'error' }: only unhandled errors; false: nothing */
+  logger?: boolean | { level: 'error' };
 }
 
 /** Fastify's own errors that are the client's fault, mapped to the catalogue. */

@@ -8,7 +8,8 @@ async function main(): Promise<void> {
     console.warn('api: WARNING: no API tokens configured, the API is open to anyone who can reach it (allowed on a loopback address only; see `npm run token`)');
   }
   const { startApi } = await import('./start.js');
-  const app = await startApi(config, { logger: config.logRequests });
+  // Requests are logged on demand; an unhandled error (a 500) always is.
+  const app = await startApi(config, { logger: config.logRequests ? true : { level: 'error' } });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   console.log(`api: listening on http://${config.host}:${port} (Temporal ${config.temporal.address}, task queue ${config.temporal.taskQueue})`);

@@ -6,7 +6,7 @@ import { JobStorage, cloudStorages } from '../activities/storage/index.js';
 import { connectionSettings } from '../activities/temporal-connection.js';
 import { buildApp } from './app.js';
 
-export async function startApi(config: Config, opts: { logger?: boolean } = {}) {
+export async function startApi(config: Config, opts: { logger?: boolean | { level: 'error' } } = {}) {
   // Connect lazily so the API answers /healthz with 503 (not a crash) while Temporal is down.
   const connection = Connection.lazy(connectionSettings(config));
   const client = new Client({ connection, namespace: config.temporal.namespace });
