@@ -12,6 +12,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const RUN_MARKER_VAR = 'QS_ANSIBLE_RUN';
+/** Marks every process of a run with whom it works for (a job): see stopLeftoversOf. */
+export const OWNER_MARKER_VAR = 'QS_ANSIBLE_OWNER';
 
 const live = new Set<PlaybookProcesses>();
 
@@ -53,15 +55,48 @@ function kill(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * Stops every process on this machine still working for `owner` (SIGTERM, SIGKILL after the grace
+ * period) and waits until they are gone; returns how many there were. A worker killed with -9 leaves its
+ * playbook runs going as orphans: the next attempt of the stage calls this first, so that two runs never
+ * build, write or launch in the same folders at once.
+ */
+export async function stopLeftoversOf(owner: string, graceMs: number): Promise<number> {
+  const entry = `${OWNER_MARKER_VAR}=${owner}`;
+  const found = marked(entry);
+  if (found.length === 0) return 0;
+  for (const pid of found) kill(pid, 'SIGTERM');
+  const killAt = Date.now() + graceMs;
+  while (Date.now() < killAt && alive(marked(entry)).length > 0) await sleep(100);
+  for (const pid of marked(entry)) kill(pid, 'SIGKILL');
+  const until = Date.now() + 2000;
+  while (Date.now() < until && alive(marked(entry)).length > 0) await sleep(20);
+  return found.length;
+}
+
+/** Zombies (exited, not yet reaped by a parent that is gone) do no harm: only the living count. */
+function alive(pids: number[]): number[] {
+  return pids.filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    } catch {
+      return false;
+    }
+  });
+}
+
 export class PlaybookProcesses {
   private readonly id = randomUUID();
   private pgid: number | undefined;
   private killTimer: NodeJS.Timeout | undefined;
   private graceEnds = 0;
 
+  constructor(private readonly owner?: string) {}
+
   /** to merge into ansible-playbook's environment */
   get env(): Record<string, string> {
-    return { [RUN_MARKER_VAR]: this.id };
+    return { [RUN_MARKER_VAR]: this.id, ...(this.owner ? { [OWNER_MARKER_VAR]: this.owner } : {}) };
   }
 
   /** ansible-playbook was spawned detached with this pid, which is also its process group */

@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../config.js';
 import { PlaybookOutput, ProgressThrottle } from './output.js';
-import { PlaybookProcesses } from './process-group.js';
+import { PlaybookProcesses, stopLeftoversOf } from './process-group.js';
 
 export interface PlaybookRun {
   /** playbook file name under ansible/, or an absolute path */
@@ -39,6 +39,9 @@ export interface PlaybookRun {
   tailLines?: number;
   /** the full output is appended here (created 0600) when given */
   logFile?: string;
+  /** whom the run works for (a job id): before it starts, any process an earlier run for the same owner
+   *  left on this machine (the orphans of a crashed worker) is stopped */
+  owner?: string;
 }
 
 export interface PlaybookResult {
@@ -113,7 +116,7 @@ export async function runPlaybook(run: PlaybookRun): Promise<PlaybookResult> {
   const progress = run.onProgress ? new ProgressThrottle(run.onProgress) : undefined;
   const output = new PlaybookOutput(run.tailLines ?? 40, (task) => progress?.push(task));
   let stopped: 'abort' | 'timeout' | undefined;
-  const processes = new PlaybookProcesses();
+  const processes = new PlaybookProcesses(run.owner);
   let spawned = false;
   let timer: NodeJS.Timeout | undefined;
   const stop = (why: 'abort' | 'timeout') => {
@@ -138,6 +141,11 @@ export async function runPlaybook(run: PlaybookRun): Promise<PlaybookResult> {
     if (run.logFile) log = await open(run.logFile, 'a', 0o600);
     await writeFile(inventoryFile, JSON.stringify(run.inventory), { mode: 0o600 });
     await writeFile(varsFile, JSON.stringify({ ...run.extraVars, qs_report_file: reportFile }), { mode: 0o600 });
+    if (aborted()) throw new PlaybookAbortedError(run.playbook);
+    if (run.owner) {
+      const left = await stopLeftoversOf(run.owner, KILL_GRACE_MS);
+      if (left > 0) await note(`(stopped ${left} process(es) that an earlier run for ${run.owner} left running)`);
+    }
     if (aborted()) throw new PlaybookAbortedError(run.playbook);
 
     const started = Date.now();

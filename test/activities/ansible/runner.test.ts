@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { runPlaybook, type PlaybookResult } from '../../../activities/ansible/runner.js';
+import { stopLeftoversOf } from '../../../activities/ansible/process-group.js';
 import { ansibleProcess, cmdline, environ, fixture, localInventory, running, runMarker, runProcesses, until } from './fixtures/processes.js';
 
 let tmp: string;
@@ -140,6 +141,23 @@ describe('runPlaybook', () => {
     expect(result.logTail.at(-1)).toMatch(/timed out after 4000 ms/);
     expect(pids.filter(running)).toEqual([]);
     if (marker) expect(runProcesses(marker)).toEqual([]);
+  });
+
+  it('when a run for an owner starts while an earlier one for the same owner still runs (a crashed worker\'s orphan), then the earlier one is stopped first', async () => {
+    const pidFile = path.join(tmp, 'orphan.pids');
+    const orphan = runPlaybook({ playbook: fixture('sleeps.yml'), inventory: localInventory(), extraVars: { qs_pid_file: pidFile }, owner: 'job-orphan' });
+    const pids = await pidsIn(pidFile);
+    const other = runPlaybook({ playbook: fixture('sleeps.yml'), inventory: localInventory(), extraVars: { qs_pid_file: path.join(tmp, 'other.pids') }, owner: 'job-other', timeoutMs: 60_000 });
+    await pidsIn(path.join(tmp, 'other.pids'));
+    const next = await runPlaybook({ playbook: fixture('three_tasks.yml'), inventory: localInventory(), extraVars: { qs_name: 'next' }, owner: 'job-orphan' });
+    expectOk(next);
+    expect(next.logTail.join('\n')).toMatch(/stopped \d+ process\(es\) that an earlier run for job-orphan left running/);
+    expect(pids.filter(running)).toEqual([]);
+    expect((await orphan).ok).toBe(false);
+    const otherPids = readFileSync(path.join(tmp, 'other.pids'), 'utf8').trim().split(/\s+/).map(Number);
+    expect(otherPids.filter(running)).toEqual(otherPids); // another owner's run is left alone
+    await stopLeftoversOf('job-other', 1000);
+    await other;
   });
 
   it('when a task leaves a child running and the playbook ends ok, then the child does not outlive the run', async () => {
