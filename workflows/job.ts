@@ -15,8 +15,9 @@ import {
   ActivityFailure,
   TimeoutFailure,
   ActivityCancellationType,
+  patched,
 } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, TimeoutType } from '@temporalio/common';
 import type { JobActivities, StageActivities } from './activity-types.js';
 import {
   FAILURE,
@@ -181,6 +182,8 @@ export async function jobWorkflow(input: JobInput): Promise<JobState> {
     for (const def of STAGES) {
       const rec = record(def.name);
       setStatus(def.running);
+      let workerLosses = 0;
+      let lostAttempts = 0;
       for (;;) {
         rec.state = 'running';
         rec.startedAt = new Date().toISOString();
@@ -188,11 +191,21 @@ export async function jobWorkflow(input: JobInput): Promise<JobState> {
         try {
           const result = await runStage(stages, def.name, job, hosts, state.owners);
           finishRecord(rec, 'succeeded', result);
+          rec.attempts += lostAttempts;
           if (def.name === 'createVMs') hosts = ((result.facts?.hosts as PartyHost[] | undefined) ?? []);
           break;
         } catch (err) {
           if (isCancellation(err)) throw err;
+          // Every attempt ended by a lost worker (kill -9, a machine gone) says nothing about the stage
+          // itself: run it again rather than fail the job, a bounded number of times.
+          if (isWorkerLoss(err) && workerLosses < MAX_WORKER_LOSSES_PER_STAGE && patched('rerun-stage-after-worker-loss')) {
+            workerLosses++;
+            lostAttempts += options.stage.retries;
+            log.warn('every attempt of the stage lost its worker; running it again', { stage: def.name, times: workerLosses });
+            continue;
+          }
           failRecord(rec, err, options.stage.retries);
+          rec.attempts += lostAttempts;
           if (options.failedStageHoldMs <= 0) throw err;
           // Hold with resources intact: an operator may signal `retry` (run the stage again) or `abort`.
           operatorChoice = undefined;
@@ -261,6 +274,14 @@ function finishRecord(rec: StageRecord, st: StageRecord['state'], result: StageR
   rec.logTail = result.logTail?.slice(-10);
   rec.durationMs = result.durationMs;
   rec.error = undefined;
+}
+
+/** How many times in a row a stage may lose all its attempts' workers before the job fails. */
+const MAX_WORKER_LOSSES_PER_STAGE = 5;
+
+/** The stage's last attempt stopped heartbeating: its worker died or lost Temporal, not a playbook failure. */
+function isWorkerLoss(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.HEARTBEAT;
 }
 
 function failRecord(rec: StageRecord, err: unknown, maxAttempts: number): void {

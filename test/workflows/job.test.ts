@@ -46,6 +46,26 @@ describe('a stage that fails after its retries', () => {
   });
 });
 
+describe('a stage whose every attempt loses its worker', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // Both attempts of the first run of deployTvaCore stop heartbeating, as when its worker is killed.
+    stack = await startStack({ activities: fakeStages({ stallAt: 'deployTvaCore', stallTimes: 2 }), env: { QS_STAGE_RETRIES: '2', QS_STAGE_HEARTBEAT_TIMEOUT: '1' } });
+  });
+  afterAll(async () => stack?.close());
+
+  it('then the workflow runs the stage again instead of failing the job, and counts the lost attempts', async () => {
+    const jobId = await createJob(stack);
+    await registerAndUpload(stack, jobId, 'alice', [[1, 2]]);
+    expect((await stack.call('POST', '/submit_job', { job_id: jobId })).status).toBe(200);
+    const { last } = await waitForStatus(stack, jobId, (s) => s === 'Fail' || s === 'Success');
+    expect(last!.body.status, JSON.stringify(last!.body.stages)).toBe('Success');
+    const stages = Object.fromEntries(last!.body.stages.map((s: { name: string }) => [s.name, s]));
+    expect(stages.deployTvaCore).toMatchObject({ state: 'succeeded', attempts: 3 });
+    await record(stack, jobId, 'stage-loses-worker');
+  });
+});
+
 describe('storage creation that fails on one cloud', () => {
   let stack: Stack;
   beforeAll(async () => {
