@@ -13,8 +13,8 @@ venv=$root/.venv
 reqs=$root/scripts/requirements.txt
 stamp=$venv/.qs-requirements
 
-# 1. Debian packages the stages need (MPI and a compiler for the engine, ssh for the key mesh).
-debs=(openmpi-bin libopenmpi-dev libsodium-dev cmake g++ openssh-client git)
+# 1. Debian packages the stages need (MPI, a compiler and ccache for the engine, ssh for the key mesh).
+debs=(openmpi-bin libopenmpi-dev libsodium-dev cmake g++ ccache openssh-client git)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
