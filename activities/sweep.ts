@@ -8,7 +8,7 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { runPlaybook } from './ansible/runner.js';
-import { cloudVars, controllerInventory, jobDir } from './stages/plan.js';
+import { cloudVars, controllerInventory, jobDir, localHostsLedger } from './stages/plan.js';
 import { BUCKET_PREFIX, jobIdOfBucket } from './storage/names.js';
 import type { CloudStorage } from './storage/types.js';
 import type { Provider } from '../workflows/types.js';
@@ -76,7 +76,8 @@ export function createSweepActivities(deps: { config: Config; client: Client; cl
       const res = await runPlaybook({
         playbook: 'delete_vms.yml',
         inventory: controllerInventory(),
-        extraVars: { qs_job_id: jobId, qs_job_dir: jobDir(config, jobId), qs_parties: parties, qs_cloud: cloudVars(config) },
+        extraVars: { qs_job_id: jobId, qs_job_dir: jobDir(config, jobId), qs_local_ledger: localHostsLedger(config), qs_parties: parties, qs_cloud: cloudVars(config) },
+        owner: jobId, // a closed job's runs still going (a crashed worker's orphans) stop first
       });
       if (!res.ok) throw new Error(`teardown of ${jobId} failed: ${res.logTail.slice(-3).join(' | ')}`);
     }

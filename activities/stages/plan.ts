@@ -1,5 +1,6 @@
 // What each stage's playbook receives: the inventory of party hosts and the extra vars. Pure functions
 // of the job and the configuration (no I/O), so a retried or resumed stage renders the same thing.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { REPO_ROOT } from '../config.js';
@@ -18,6 +19,8 @@ export interface PartyPlan {
 
 export const jobDir = (config: Config, jobId: string) => path.join(config.dataDir, 'jobs', jobId);
 export const sshDir = (config: Config, jobId: string) => path.join(jobDir(config, jobId), 'ssh');
+/** The local provider's stand-in for a cloud's instance history: one line per host created or removed. */
+export const localHostsLedger = (config: Config) => path.join(config.dataDir, 'local-hosts.log');
 
 export function partyPlans(config: Config, job: JobConfig): PartyPlan[] {
   return jobParties(job).map((p) => ({
@@ -37,6 +40,7 @@ export function commonVars(config: Config, job: JobConfig): Record<string, unkno
   return {
     qs_job_id: job.jobId,
     qs_job_dir: jobDir(config, job.jobId),
+    qs_local_ledger: localHostsLedger(config),
     qs_parties: partyPlans(config, job),
     qs_party_count: partyCount(job.securityLevel),
     qs_cloud: cloudVars(config),
@@ -60,6 +64,13 @@ export function partyInventory(config: Config, job: JobConfig, hosts: PartyHost[
   return { all: { children: { parties: { hosts: Object.fromEntries(entries) } } } };
 }
 
+let ccache: boolean | undefined;
+/** Whether ccache is on this machine's PATH (looked up once): local parties build through it. */
+function hasCcache(): boolean {
+  ccache ??= (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && existsSync(path.join(dir, 'ccache')));
+  return ccache;
+}
+
 /** How the engine is fetched and built. */
 export function engineVars(config: Config, job: JobConfig): Record<string, unknown> {
   const source = config.engine.source;
@@ -72,6 +83,7 @@ export function engineVars(config: Config, job: JobConfig): Record<string, unkno
     ref: config.engine.ref ?? '',
     binary: tva ? 'tva' : 'qs-engine',
     cmake_args: tva && job.securityLevel === 'mal' ? ['-DPROTOCOL_VAR=-DUSE_FANTASTIC_FOUR'] : [],
+    local_cmake_args: hasCcache() ? ['-DCMAKE_CXX_COMPILER_LAUNCHER=ccache'] : [],
     packages: ['openmpi-bin', 'libopenmpi-dev', 'libsodium-dev', 'cmake', 'g++', 'git'],
   };
 }
