@@ -28,7 +28,7 @@ function node(name: string, script: string): Service {
   mkdirSync(logDir, { recursive: true });
   const log = openSync(path.join(logDir, `${name}.log`), 'a');
   const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: ['ignore', log, log], detached: true, env: process.env });
-  return { name, child, url: '' };
+  return { name, child, url: '', port: 0 };
 }
 
 async function main(): Promise<void> {

@@ -32,6 +32,7 @@ export function createStageActivities({ config, storage }: StageDeps): StageActi
       extraVars: { ...commonVars(config, job), ...extraVars },
       timeoutMs: config.stage.timeoutSeconds * 1000,
       logFile: path.join(logs, `${stage}.log`),
+      owner: job.jobId,
     }, { everyMs: 2000 }); // matches the worker's 2 s heartbeat throttle, so a cancel lands within seconds
     if (!result.ok) {
       throw ApplicationFailure.create({
