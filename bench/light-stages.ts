@@ -3,20 +3,23 @@
 // is loaded.
 import { Context } from '@temporalio/activity';
 import type { StageActivities } from '../workflows/activity-types.js';
-import type { StageResult } from '../workflows/types.js';
+import type { JobConfig, StageResult } from '../workflows/types.js';
+
+/** A job of this name stays in each stage for ten minutes (until cancelled): the get_status load target. */
+export const HELD_JOB_NAME = 'bench-held';
 
 export function lightStages(holdMs: number): StageActivities {
-  const hold = async (): Promise<StageResult> => {
+  const hold = async (job: JobConfig): Promise<StageResult> => {
     const ctx = Context.current();
     const t0 = Date.now();
-    for (let left = holdMs; left > 0; left -= 1000) {
+    for (let left = job.analysisName === HELD_JOB_NAME ? 600_000 : holdMs; left > 0; left -= 1000) {
       ctx.heartbeat({ task: 'light stage' });
       await ctx.sleep(Math.min(1000, left));
     }
     return { durationMs: Date.now() - t0, logTail: [] };
   };
   return {
-    createVMs: async () => ({ ...(await hold()), facts: { hosts: [] } }),
+    createVMs: async (job) => ({ ...(await hold(job)), facts: { hosts: [] } }),
     setupAuthentication: hold,
     deployTvaCore: hold,
     runExperiment: hold,
