@@ -24,14 +24,15 @@ process.once('exit', () => {
   for (const run of live) run.signal('SIGKILL');
 });
 
-function marked(entry: string): number[] {
+/** Pids whose environment holds `entry` (a whole NAME=value, or with `prefix` any NAME=…). */
+function marked(entry: string, prefix = false): number[] {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
     return [];
   }
-  const needle = Buffer.from(`\0${entry}\0`);
+  const needle = Buffer.from(prefix ? `\0${entry}` : `\0${entry}\0`);
   const pids: number[] = [];
   for (const name of entries) {
     const pid = Number(name);
@@ -74,16 +75,21 @@ export async function stopLeftoversOf(owner: string, graceMs: number): Promise<n
   return found.length;
 }
 
-/** Zombies (exited, not yet reaped by a parent that is gone) do no harm: only the living count. */
-function alive(pids: number[]): number[] {
-  return pids.filter((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-    } catch {
-      return false;
-    }
-  });
+/** Whether the process runs: a zombie (exited, not yet reaped by a parent that is gone) does not. */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+const alive = (pids: number[]) => pids.filter(isRunning);
+
+/** Every process on this machine marked with `name=` (any value) that still runs. */
+export function runningWithMarker(name: string): number[] {
+  return alive(marked(`${name}=`, true));
 }
 
 export class PlaybookProcesses {
