@@ -23,6 +23,7 @@ const quick = values.quick!;
 const results: Record<string, unknown> = { quick, machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`, started_at: new Date().toISOString() };
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const median = (xs: number[]) => pct(xs, 50);
+const progress = (step: number, what: string) => console.error(`bench: ${step}/5 ${what}…`);
 
 const services: Service[] = [];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'qs-bench-'));
@@ -116,6 +117,7 @@ try {
   const api = await startApp(config.temporal.taskQueue);
   const lightApi = await startApp(light.temporal.taskQueue);
 
+  progress(1, 'get_status vs. a plain route (autocannon, 64 connections)');
   // 1. get_status on a running job vs. a plain Fastify JSON route in the same process, load from another process.
   const held = await newJob(lightApi, { analysis_name: HELD_JOB_NAME });
   await upload(lightApi, storage, held, 1, 'semi');
@@ -130,6 +132,7 @@ try {
   });
   await json(`${lightApi}/cancel_job`, 'POST', { job_id: held });
 
+  progress(2, 'register_data_owner latency, and the bare update round trip');
   // 2. register_data_owner latency (three clouds, local signing).
   const regJob = await newJob(api);
   const lat: number[] = [];
@@ -151,6 +154,7 @@ try {
     update_roundtrip_p50_ms: +median(upd).toFixed(2), update_roundtrip_p99_ms: +pct(upd, 99).toFixed(2),
   });
 
+  progress(3, 'create_job vs. the slowest single cloud buckets');
   // 3. create_job on three clouds vs. the slowest single cloud's storage creation.
   const creates: number[] = [];
   for (let i = 0; i < (quick ? 3 : 10); i++) {
@@ -173,6 +177,7 @@ try {
   const slowest = Math.max(...Object.values(single));
   Object.assign(results, { create_ms: +median(creates).toFixed(1), single_cloud_bucket_ms: single, slowest_single_bucket_ms: +slowest.toFixed(1), create_vs_slowest_bucket_ratio: +(median(creates) / slowest).toFixed(3) });
 
+  progress(4, 'real jobs through the playbooks (1, 10, 50 owners; 3 and 4 parties)');
   // 4. A whole real job (reference engine, real playbooks), and how cost grows.
   const scaling = [];
   const first = await realJob(api, storage, 1, 'semi');
@@ -181,6 +186,7 @@ try {
   for (const [owners, level] of (quick ? [] : [[10, 'semi'], [50, 'semi'], [1, 'mal']]) as [number, 'semi' | 'mal'][]) scaling.push(await realJob(api, storage, owners, level));
   results.scaling = scaling;
 
+  progress(5, 'many jobs at once on one worker');
   // 5. Many jobs at once on one worker (light stages: orchestration only).
   const n = quick ? 10 : 100;
   const ids = await Promise.all(Array.from({ length: n }, () => newJob(lightApi, { cloud_providers: ['aws'] })));
