@@ -32,11 +32,15 @@ bool step(int rank, const std::string& what, const std::function<void()>& body) 
   }
   int failed = error.empty() ? INT_MAX : rank, first = INT_MAX;
   MPI_Allreduce(&failed, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  // One write per line: std::cerr is unbuffered, so every << would be a write of its own, and mpirun
+  // interleaves the ranks' writes (a test saw "qs-engine party 0qs-engine party : ...").
+  std::string line;
   if (!error.empty()) {
-    std::cerr << "qs-engine party " << rank << ": " << what << " failed: " << error << std::endl;
+    line = "qs-engine party " + std::to_string(rank) + ": " + what + " failed: " + error + "\n";
   } else if (first != INT_MAX) {
-    std::cerr << "qs-engine party " << rank << ": stopping: party " << first << " failed " << what << std::endl;
+    line = "qs-engine party " + std::to_string(rank) + ": stopping: party " + std::to_string(first) + " failed " + what + "\n";
   }
+  if (!line.empty()) std::cerr << line << std::flush;
   return first == INT_MAX;
 }
 
