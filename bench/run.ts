@@ -80,6 +80,17 @@ async function realJob(api: string, storage: JobStorage, owners: number, level: 
   return { owners, parties: level === 'mal' ? 4 : 3, job_wall_s: +wall.toFixed(2), stage_time_s: +stage.toFixed(2) };
 }
 
+// Interrupted (Ctrl-C, or a test's timeout): stop what it started (the API processes, the emulators, the
+// dev server) instead of leaving them running; the workers go with this process.
+const onSignal = () => {
+  const stopped = Promise.all(stops.map((stop) => stop().catch(() => undefined)));
+  void Promise.race([stopped, new Promise((r) => setTimeout(r, 10_000))])
+    .then(() => stopAll(services))
+    .finally(() => process.exit(130));
+};
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
+
 try {
   const env = { ...(await startEmbeddedOnFreePorts(tmp, services)), ...LOAD_SCRIPT_ENV };
   const config = loadConfig(env);
