@@ -73,7 +73,7 @@ async function hostileInput(): Promise<boolean> {
   } finally {
     await stopAll(services);
     rmSync(tmp, { recursive: true, force: true });
-}
+  }
 }
 
 async function faults(): Promise<boolean> {

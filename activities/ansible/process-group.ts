@@ -75,11 +75,13 @@ export async function stopLeftoversOf(owner: string, graceMs: number): Promise<n
   return found.length;
 }
 
-/** Whether the process runs: a zombie (exited, not yet reaped by a parent that is gone) does not. */
+/** Whether the process runs: a zombie (exited, not yet reaped by a parent that is gone) or a dying one
+ *  (X) does not. */
 export function isRunning(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
   } catch {
     return false;
   }

@@ -6,6 +6,7 @@ import { mkdtempSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, freePort } from '../../scripts/services.js';
+import { isRunning } from '../../activities/ansible/process-group.js';
 
 function descendants(pid: number): number[] {
   const out = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' });
@@ -21,19 +22,7 @@ function descendants(pid: number): number[] {
 }
 
 /** Running, not a zombie: this container's init does not reap orphans, and a zombie holds nothing. */
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-};
+const alive = isRunning;
 
 describe('npm run dev', () => {
   it('when started, then every part answers; when interrupted, then nothing it started is left', { timeout: 240_000 }, async () => {
