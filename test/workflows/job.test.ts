@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { cloudStorages } from '../../activities/storage/index.js';
 import { BUCKET_PREFIX, jobParties } from '../../activities/storage/names.js';
 import { fakeStages } from '../helpers/fake-stages.js';
@@ -18,7 +19,8 @@ async function record(stack: Stack, jobId: string, name: string) {
   recorded.push({ id: jobId, history });
   if (process.env.QS_RECORD_HISTORIES === '1') {
     mkdirSync(HISTORY_DIR, { recursive: true });
-    writeFileSync(path.join(HISTORY_DIR, `${name}.json`), JSON.stringify(history, null, 1));
+    // proto3 JSON (what `temporal workflow show --output json` writes), which replay reads back.
+    writeFileSync(path.join(HISTORY_DIR, `${name}.json`), historyToJSON(history));
   }
 }
 
@@ -95,6 +97,8 @@ describe('storage creation that fails on one cloud', () => {
     }
     const all = [...(await clouds.aws.listBuckets(BUCKET_PREFIX)), ...(await clouds.gcp.listBuckets(BUCKET_PREFIX))];
     expect(all.filter((b) => b.includes(jobId!.replace(/-/g, '')))).toEqual([]);
+    await stack.client.workflow.getHandle(jobId!).result();
+    await record(stack, jobId!, 'storage-fails');
   });
 });
 
