@@ -16,6 +16,14 @@ import { JOB_WORKFLOW_TYPE } from '../workflows/messages.js';
 import type { SweepActivities, SweepReport, SweepScope } from '../workflows/activity-types.js';
 
 
+/**
+ * A job id with buckets but no workflow is looked at again this much later before its buckets go:
+ * create_job makes the buckets, then starts the workflow, so for a moment a new job's buckets exist
+ * before its workflow does. The API gives up on a start after START_DEADLINE_MS (and then removes
+ * the buckets itself), so by then the job is either known or abandoned.
+ */
+export const UNKNOWN_JOB_GRACE_MS = 15_000;
+
 interface Found {
   buckets: { provider: Provider; name: string }[];
   localParties: string[];
@@ -88,11 +96,20 @@ export function createSweepActivities(deps: { config: Config; client: Client; cl
     async sweepOrphans(scope: SweepScope = {}): Promise<SweepReport> {
       const report: SweepReport = { jobsChecked: 0, hostsRemoved: 0, vmsRemoved: 0, bucketsRemoved: 0, inputBucketsEmptied: 0, skippedOpen: 0 };
       const found = await find();
-      for (const [jobId, f] of found) {
+      const states = new Map<string, Awaited<ReturnType<typeof jobState>>>();
+      for (const jobId of found.keys()) {
         if (scope.jobIds && !scope.jobIds.includes(jobId)) continue;
+        states.set(jobId, await jobState(jobId));
+      }
+      const unknown = [...states].filter(([, st]) => st.state === 'gone').map(([id]) => id);
+      if (unknown.length) {
+        await sleepHeartbeating(UNKNOWN_JOB_GRACE_MS, { unknownJobs: unknown.length });
+        for (const jobId of unknown) states.set(jobId, await jobState(jobId));
+      }
+      for (const [jobId, st] of states) {
+        const f = found.get(jobId)!;
         Context.current().heartbeat({ jobId });
         report.jobsChecked++;
-        const st = await jobState(jobId);
         if (st.state === 'open') {
           report.skippedOpen++;
           continue;
@@ -118,4 +135,12 @@ export function createSweepActivities(deps: { config: Config; client: Client; cl
       return report;
     },
   };
+}
+
+async function sleepHeartbeating(ms: number, details: unknown): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    Context.current().heartbeat(details);
+    await Context.current().sleep(Math.min(2000, end - Date.now()));
+  }
 }

@@ -2,8 +2,6 @@
 // URLs locally (so no URL ever enters workflow history). Throws QsError from the catalogue.
 import { randomUUID } from 'node:crypto';
 import {
-  WithStartWorkflowOperation,
-  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
@@ -12,7 +10,7 @@ import {
 import { ApplicationFailure, defaultPayloadConverter, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Config } from '../activities/config.js';
 import { jobParties } from '../activities/storage/names.js';
-import type { JobStorage } from '../activities/storage/index.js';
+import { StorageCreationError, type JobStorage } from '../activities/storage/index.js';
 import {
   FAILURE,
   JOB_WORKFLOW_TYPE,
@@ -20,10 +18,12 @@ import {
   STATUS_SEARCH_ATTRIBUTE,
   registerDataOwnerUpdate,
   statusQuery,
-  storageReadyUpdate,
+  storageCreatedSignal,
   submitUpdate,
   type JobInput,
+  type JobRef,
   type JobState,
+  type StorageReport,
 } from '../workflows/messages.js';
 import type { jobWorkflow } from '../workflows/job.js';
 import { partyCount, type JobConfig, type StageRecord } from '../workflows/types.js';
@@ -33,8 +33,17 @@ import type { CreateJobInput } from './validate.js';
 const statusKey = defineSearchAttributeKey(STATUS_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 /** How long one status answer is shared between callers of the same job. */
 const STATUS_FRESH_MS = 250;
-/** How long create/register/submit wait for a worker before answering 503. */
+/** How long register/submit wait for a worker before answering 503. */
 const UPDATE_DEADLINE_MS = 120_000;
+/** How long create_job waits for Temporal to start the workflow. The sweep's grace for buckets of an
+ *  unknown job (UNKNOWN_JOB_GRACE_MS) must stay above it. */
+export const START_DEADLINE_MS = 10_000;
+/** How long a new job's workflow waits for the storage report (it comes with the start, so this is a
+ *  safety net) before it removes the buckets. */
+const STORAGE_REPORT_TIMEOUT_MS = 5 * 60_000;
+/** Job layouts (clouds, level) this process has seen; they never change, so they are kept to sign
+ *  register's URLs while the workflow records the owner. */
+const LAYOUT_CACHE_SIZE = 10_000;
 
 export interface StatusAnswer {
   status: string;
@@ -66,9 +75,16 @@ export class JobService {
     private readonly config: Config,
   ) {}
 
+  /**
+   * Creates the job's buckets on every cloud at once, then starts its workflow with their report in one
+   * call (signal-with-start). Nothing waits for a worker: create_job costs the slowest cloud's buckets
+   * and one Temporal call. Whatever goes wrong, no bucket stays behind: a failed try removes its own,
+   * the API removes them when Temporal refuses the job, and the sweep when the API dies in between.
+   */
   async createJob(input: CreateJobInput): Promise<{ job_id: string }> {
     const job: JobConfig = { jobId: randomUUID(), ...input, createdAt: new Date().toISOString() };
     const n = partyCount(job.securityLevel);
+    const parties = jobParties(job);
     const workflowInput: JobInput = {
       job,
       options: {
@@ -76,45 +92,72 @@ export class JobService {
         stage: this.config.stage,
         failedStageHoldMs: this.config.failedStageHoldSeconds * 1000,
         deleteInputsOnEnd: this.config.deleteInputsOnEnd,
+        storageReportTimeoutMs: STORAGE_REPORT_TIMEOUT_MS,
       },
     };
-    const start = new WithStartWorkflowOperation<typeof jobWorkflow>(JOB_WORKFLOW_TYPE, {
-      workflowId: job.jobId,
-      taskQueue: this.config.temporal.taskQueue,
-      args: [workflowInput],
-      workflowIdConflictPolicy: 'FAIL',
-      typedSearchAttributes: [{ key: statusKey, value: OPEN_STATUS }],
-      memo: {
-        analysis_name: job.analysisName,
-        security_level: job.securityLevel,
-        cloud_providers: job.cloudProviders,
-        party_count: n,
-        status: OPEN_STATUS,
-      },
-      staticSummary: `${job.analysisName}: ${n} parties on ${job.cloudProviders.join(', ')}`,
-      staticDetails: `QueryShield job ${job.jobId}\nlevel ${job.securityLevel} (${n} parties), clouds ${job.cloudProviders.join(', ')}\nquery: ${job.querySql}`,
-    });
+    let report: StorageReport;
     try {
-      await this.withWorker(() => this.client.workflow.executeUpdateWithStart(storageReadyUpdate, { startWorkflowOperation: start }));
+      await this.storage.create(parties, { fresh: true });
+      report = { ok: true };
     } catch (err) {
-      const failure = updateFailure(err);
-      if (failure?.type === FAILURE.storageCreation) throw qsError('QS_STORAGE_CREATION', [failure.message]);
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw qsError('QS_INTERNAL');
+      report = { ok: false, error: storageErrorOf(err) }; // the job is still recorded, as Fail
+    }
+    try {
+      await this.client.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+        this.client.workflow.signalWithStart<typeof jobWorkflow, [StorageReport]>(JOB_WORKFLOW_TYPE, {
+          workflowId: job.jobId,
+          taskQueue: this.config.temporal.taskQueue,
+          args: [workflowInput],
+          signal: storageCreatedSignal,
+          signalArgs: [report],
+          typedSearchAttributes: [{ key: statusKey, value: OPEN_STATUS }],
+          memo: {
+            analysis_name: job.analysisName,
+            security_level: job.securityLevel,
+            cloud_providers: job.cloudProviders,
+            party_count: n,
+            status: OPEN_STATUS,
+          },
+          staticSummary: `${job.analysisName}: ${n} parties on ${job.cloudProviders.join(', ')}`,
+          staticDetails: `QueryShield job ${job.jobId}\nlevel ${job.securityLevel} (${n} parties), clouds ${job.cloudProviders.join(', ')}\nquery: ${job.querySql}`,
+        }),
+      );
+    } catch (err) {
+      if (report.ok) await this.storage.delete(parties, 'all').catch(() => undefined);
       throw this.unavailable(err);
     }
+    if (!report.ok) throw qsError('QS_STORAGE_CREATION', [report.error]);
+    this.rememberLayout({ jobId: job.jobId, cloudProviders: job.cloudProviders, securityLevel: job.securityLevel });
     return { job_id: job.jobId };
   }
 
   async registerDataOwner(jobId: string, owner: string): Promise<{ presigned_urls: string[]; job_id: string }> {
-    let ref;
+    // With the job's layout known here, the URLs are signed while the workflow records the owner; they
+    // are only handed out once it has (signing is local and leaves no trace).
+    const recorded = this.withWorker(() => this.client.workflow.getHandle(jobId).executeUpdate(registerDataOwnerUpdate, { args: [owner] }));
+    // Signing is CPU work on this thread: it starts once the update is on its way, not before.
+    const known = this.layouts.get(jobId);
+    const early = known ? new Promise((r) => setImmediate(r)).then(() => this.storage.uploadUrls(jobParties(known), owner)) : undefined;
+    early?.catch(() => undefined);
+    let ref: JobRef;
     try {
-      ref = await this.withWorker(() => this.client.workflow.getHandle(jobId).executeUpdate(registerDataOwnerUpdate, { args: [owner] }));
+      ref = await recorded;
     } catch (err) {
       throw this.messageError(err, jobId, () => qsError('QS_JOB_SUBMITTED', [], { job_id: jobId }));
     }
+    const sameLayout = known && sameParties(known, ref);
+    if (!sameLayout) this.rememberLayout(ref);
     // Signed here, after the workflow accepted the owner: the URLs never enter history.
-    const urls = await this.storage.uploadUrls(jobParties(ref), owner);
+    const urls = await (sameLayout ? early! : this.storage.uploadUrls(jobParties(ref), owner));
     return { presigned_urls: urls, job_id: jobId };
+  }
+
+  private readonly layouts = new Map<string, JobRef>();
+
+  private rememberLayout(ref: JobRef): void {
+    this.layouts.delete(ref.jobId);
+    this.layouts.set(ref.jobId, { jobId: ref.jobId, cloudProviders: [...ref.cloudProviders], securityLevel: ref.securityLevel });
+    if (this.layouts.size > LAYOUT_CACHE_SIZE) this.layouts.delete(this.layouts.keys().next().value!);
   }
 
   async submitJob(jobId: string): Promise<{ status: 'success'; job_id: string }> {
@@ -217,6 +260,16 @@ export class JobService {
     if (err instanceof QsError) return err;
     return qsError('QS_TEMPORAL_UNAVAILABLE', [err instanceof Error ? err.message.split('\n')[0].slice(0, 200) : 'unknown error']);
   }
+}
+
+function sameParties(a: JobRef, b: JobRef): boolean {
+  return a.securityLevel === b.securityLevel && a.cloudProviders.join() === b.cloudProviders.join();
+}
+
+/** The storage error as create_job answers it: "Buckets creation error: <provider>: <reason>". */
+function storageErrorOf(err: unknown): string {
+  if (err instanceof StorageCreationError) return err.message;
+  return `Buckets creation error: ${err instanceof Error ? err.message.split('\n')[0].slice(0, 300) : String(err)}`;
 }
 
 function updateFailure(err: unknown): ApplicationFailure | undefined {

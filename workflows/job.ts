@@ -28,11 +28,13 @@ import {
   registerDataOwnerUpdate,
   retrySignal,
   statusQuery,
+  storageCreatedSignal,
   storageReadyUpdate,
   submitUpdate,
   type JobInput,
   type JobRef,
   type JobState,
+  type StorageReport,
   type SubmitOutcome,
 } from './messages.js';
 import { OWNER_ID_PATTERN, partyCount, type JobStatus, type PartyHost, type StageName, type StageRecord, type StageResult } from './types.js';
@@ -71,6 +73,7 @@ export async function jobWorkflow(input: JobInput): Promise<JobState> {
     ),
   };
   let storageError: string | undefined;
+  let storageReport: StorageReport | undefined;
   let submitting = false;
   let operatorChoice: 'retry' | 'abort' | undefined;
 
@@ -97,11 +100,15 @@ export async function jobWorkflow(input: JobInput): Promise<JobState> {
     upsertMemo({ status });
     setCurrentDetails(details(input, status, state.owners.length));
   };
+  const alreadySubmitted = () => ApplicationFailure.create({ type: FAILURE.alreadySubmitted, message: 'the job was already submitted' });
+  // Register and submit wait for the storage report: it comes with the start from create_job, but a
+  // workflow started another way (by hand, an older API) may get them first.
   const refuseUnlessOpen = () => {
-    if (submitting || state.phase !== 'Open') {
-      if (state.phase === 'Creating Storage') throw ApplicationFailure.create({ type: FAILURE.notOpen, message: 'the job storage is not ready yet' });
-      throw ApplicationFailure.create({ type: FAILURE.alreadySubmitted, message: 'the job was already submitted' });
-    }
+    if (submitting || (state.phase !== 'Open' && state.phase !== 'Creating Storage')) throw alreadySubmitted();
+  };
+  const storageSettled = async () => {
+    await condition(() => state.phase !== 'Creating Storage');
+    if (storageError !== undefined) throw ApplicationFailure.create({ type: FAILURE.notOpen, message: storageError });
   };
 
   setHandler(statusQuery, () => state);
@@ -112,7 +119,9 @@ export async function jobWorkflow(input: JobInput): Promise<JobState> {
   });
   setHandler(
     registerDataOwnerUpdate,
-    (owner) => {
+    async (owner) => {
+      await storageSettled();
+      if (submitting || state.phase !== 'Open') throw alreadySubmitted();
       if (!state.owners.includes(owner)) state.owners.push(owner);
       return ref;
     },
@@ -130,6 +139,12 @@ export async function jobWorkflow(input: JobInput): Promise<JobState> {
     async (): Promise<SubmitOutcome> => {
       submitting = true;
       try {
+        await storageSettled();
+      } catch (err) {
+        submitting = false;
+        throw err;
+      }
+      try {
         const outcome = state.owners.length === 0
           ? { ok: false, details: ['no data owner is registered for this job'] }
           : await storage.validateUploads(job, state.owners);
@@ -146,16 +161,32 @@ export async function jobWorkflow(input: JobInput): Promise<JobState> {
     },
     { validator: refuseUnlessOpen },
   );
+  setHandler(storageCreatedSignal, (report) => void (storageReport ??= report));
   setHandler(retrySignal, () => void (operatorChoice = 'retry'));
   setHandler(abortSignal, () => void (operatorChoice = 'abort'));
 
-  // 1. Storage, answered to create_job through the storageReady update.
-  try {
-    await (patched('create-storage-as-local-activity') ? localStorage : storage).createJobStorage(job);
+  // 1. Storage. The API creates the buckets, then starts this workflow with its report. Should the report
+  // ever not come (a start without it, by hand), remove whatever the API may have created.
+  if (options.storageReportTimeoutMs !== undefined) {
+    if (!(await condition(() => storageReport !== undefined, options.storageReportTimeoutMs))) {
+      await CancellationScope.nonCancellable(() => storage.deleteJobStorage(job, 'all'));
+      storageReport = { ok: false, error: 'Buckets creation error: the API did not report the job storage in time; any bucket it made was removed' };
+    }
+  } else {
+    // A job of an older API: the workflow makes the buckets, answered through the storageReady update.
+    try {
+      await (patched('create-storage-as-local-activity') ? localStorage : storage).createJobStorage(job);
+      storageReport = { ok: true };
+    } catch (err) {
+      storageReport = { ok: false, error: messageOf(err) };
+    }
+  }
+  const report: StorageReport = storageReport!;
+  if (report.ok) {
     state.phase = 'Open';
     setStatus(OPEN_STATUS);
-  } catch (err) {
-    storageError = messageOf(err);
+  } else {
+    storageError = report.error;
     state.phase = 'Fail';
     state.status = 'Fail';
     state.error = storageError;

@@ -12,7 +12,14 @@ export interface JobOptions {
   failedStageHoldMs: number;
   /** remove the owners' input shares when the job ends */
   deleteInputsOnEnd: boolean;
+  /** The API creates the buckets, then starts this workflow with their report (`storageCreated`, by
+   *  signal-with-start); the workflow waits this long (ms) for it. Absent in jobs of an older API, which
+   *  left the buckets to the workflow. */
+  storageReportTimeoutMs?: number;
 }
+
+/** What the API reports once it has tried to create a job's buckets (a failed try removed its buckets). */
+export type StorageReport = { ok: true } | { ok: false; error: string };
 
 export interface JobInput {
   job: JobConfig;
@@ -48,7 +55,10 @@ export const SWEEP_WORKFLOW_TYPE = 'sweepWorkflow';
 /** The Temporal Schedule that runs the sweep. */
 export const SWEEP_SCHEDULE_ID = 'queryshield-sweep';
 
-/** Waits until the job's storage exists on every cloud; fails with the storage error. Used with update-with-start. */
+/** The API's report on the job's buckets: opens the job to data owners, or ends it as Fail. */
+export const storageCreatedSignal = defineSignal<[StorageReport]>('storageCreated');
+/** Waits until the job's storage exists on every cloud; fails with the storage error. An older API
+ *  used it with update-with-start; kept so its jobs still answer. */
 export const storageReadyUpdate = defineUpdate<JobRef, []>('storageReady');
 /** Records a data owner (once); refused after submit. Returns the job's party layout so the API can sign URLs. */
 export const registerDataOwnerUpdate = defineUpdate<JobRef, [string]>('registerDataOwner');

@@ -55,6 +55,11 @@ export class AzureStorage implements CloudStorage {
     return res.succeeded;
   }
 
+  async createNewBucket(bucket: string): Promise<void> {
+    await this.ensureCors();
+    await this.container(bucket).create();
+  }
+
   async deleteBucket(bucket: string): Promise<void> {
     await this.container(bucket).deleteIfExists();
   }

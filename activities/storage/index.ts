@@ -60,13 +60,17 @@ export class JobStorage {
   }
 
   /** Every party's input and output bucket, all in parallel. On any failure, removes what this call
-   *  created (never what already existed) and throws StorageCreationError naming the first failing cloud. */
-  async create(parties: PartyInfo[]): Promise<void> {
+   *  created (never what already existed) and throws StorageCreationError naming the first failing cloud.
+   *  `fresh`: the names are new (a job id just drawn), so no existence checks: fewer calls, and a name
+   *  that does exist fails instead. */
+  async create(parties: PartyInfo[], opts: { fresh?: boolean } = {}): Promise<void> {
     const wanted = parties.flatMap((p) => [
       { party: p, bucket: p.inputBucket },
       { party: p, bucket: p.outputBucket },
     ]);
-    const results = await Promise.allSettled(wanted.map((w) => this.cloud(w.party).ensureBucket(w.bucket)));
+    const make = (w: (typeof wanted)[number]) =>
+      opts.fresh ? this.cloud(w.party).createNewBucket(w.bucket).then(() => true) : this.cloud(w.party).ensureBucket(w.bucket);
+    const results = await Promise.allSettled(wanted.map(make));
     const failedAt = results.findIndex((r) => r.status === 'rejected');
     if (failedAt === -1) return;
     const created = wanted.filter((_, i) => results[i].status === 'fulfilled' && (results[i] as PromiseFulfilledResult<boolean>).value);

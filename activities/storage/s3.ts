@@ -62,20 +62,36 @@ export class S3Storage implements CloudStorage {
       }
     }
     try {
-      await this.s3.send(
-        new PutBucketCorsCommand({
-          Bucket: bucket,
-          CORSConfiguration: {
-            CORSRules: [{ AllowedMethods: ['PUT', 'GET', 'HEAD'], AllowedOrigins: this.corsOrigins, AllowedHeaders: ['*'], ExposeHeaders: ['ETag'], MaxAgeSeconds: 3600 }],
-          },
-        }),
-      );
+      await this.putCors(bucket);
     } catch (err) {
       // The caller only learns "created" from a success: a bucket made here must not outlive the failure.
       if (created) await this.deleteBucket(bucket).catch(() => undefined);
       throw err;
     }
     return created;
+  }
+
+  async createNewBucket(bucket: string): Promise<void> {
+    // S3 has no CORS at creation: two calls. (In us-east-1 S3 answers 200 to its owner re-creating a
+    // bucket, which is why ensureBucket asks first; a new name needs no asking.)
+    await this.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    try {
+      await this.putCors(bucket);
+    } catch (err) {
+      await this.deleteBucket(bucket).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async putCors(bucket: string): Promise<void> {
+    await this.s3.send(
+      new PutBucketCorsCommand({
+        Bucket: bucket,
+        CORSConfiguration: {
+          CORSRules: [{ AllowedMethods: ['PUT', 'GET', 'HEAD'], AllowedOrigins: this.corsOrigins, AllowedHeaders: ['*'], ExposeHeaders: ['ETag'], MaxAgeSeconds: 3600 }],
+        },
+      }),
+    );
   }
 
   async deleteBucket(bucket: string): Promise<void> {

@@ -12,6 +12,10 @@ export interface CloudStorage {
   /** Creates the bucket (or container) if missing, with CORS for the configured origins.
    *  Returns true when this call created it, false when it already existed. */
   ensureBucket(bucket: string): Promise<boolean>;
+  /** Creates a bucket whose name is new (a fresh job id's), with the same CORS rule, in as few calls as
+   *  the cloud allows (no existence check first); fails if it exists. create_job's path: ensureBucket
+   *  stays the idempotent way for everything that may retry. */
+  createNewBucket(bucket: string): Promise<void>;
   deleteBucket(bucket: string): Promise<void>;
   bucketExists(bucket: string): Promise<boolean>;
   /** A URL that lets a plain PUT write exactly this blob (and nothing else) until the expiry. */

@@ -4,10 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { cloudStorages } from '../../activities/storage/index.js';
 import { BUCKET_PREFIX, jobParties } from '../../activities/storage/names.js';
+import { randomUUID } from 'node:crypto';
 import { fakeStages } from '../helpers/fake-stages.js';
+import type { jobWorkflow } from '../../workflows/job.js';
+import { JOB_WORKFLOW_TYPE, registerDataOwnerUpdate, statusQuery, storageCreatedSignal, submitUpdate, type JobInput } from '../../workflows/messages.js';
+import type { JobConfig } from '../../workflows/types.js';
 import { createJob, registerAndUpload } from '../helpers/jobs.js';
 import { startStack, waitForStatus, workflowBundle, type Stack } from '../helpers/stack.js';
 
@@ -99,6 +103,61 @@ describe('storage creation that fails on one cloud', () => {
     expect(all.filter((b) => b.includes(jobId!.replace(/-/g, '')))).toEqual([]);
     await stack.client.workflow.getHandle(jobId!).result();
     await record(stack, jobId!, 'storage-fails');
+  });
+});
+
+describe('the storage report from the API', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ activities: fakeStages() });
+  });
+  afterAll(async () => stack?.close());
+
+  // Starts a job's workflow as create_job does, but the test plays the API's part by hand.
+  async function startJob(reportTimeoutMs: number) {
+    const jobId = randomUUID();
+    const job: JobConfig = { jobId, analysisName: 'x', querySql: 'SELECT COUNT(*) AS n FROM t', securityLevel: 'semi', cloudProviders: ['aws', 'gcp', 'azure'], schema: { a: 'u' }, createdAt: new Date().toISOString() };
+    const input: JobInput = { job, options: { jobTtlMs: 3_600_000, stage: stack.config.stage, failedStageHoldMs: 0, deleteInputsOnEnd: false, storageReportTimeoutMs: reportTimeoutMs } };
+    const handle = await stack.client.workflow.start<typeof jobWorkflow>(JOB_WORKFLOW_TYPE, { workflowId: jobId, taskQueue: stack.config.temporal.taskQueue, args: [input] });
+    return { job, handle, parties: jobParties(job) };
+  }
+
+  it('when register and submit arrive before the report, then they wait for it, and a failed report refuses them', async () => {
+    const { job, handle, parties } = await startJob(60_000);
+    const register = handle.executeUpdate(registerDataOwnerUpdate, { args: ['alice'] });
+    await new Promise((r) => setTimeout(r, 500));
+    await stack.storage.create(parties);
+    await handle.signal(storageCreatedSignal, { ok: true });
+    expect(await register).toMatchObject({ jobId: job.jobId });
+    expect((await handle.query(statusQuery)).owners).toEqual(['alice']);
+    await handle.cancel();
+    await record(stack, job.jobId, 'register-before-report');
+    await stack.storage.delete(parties, 'all');
+
+    const failed = await startJob(60_000);
+    const early = failed.handle.executeUpdate(submitUpdate).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 500));
+    await failed.handle.signal(storageCreatedSignal, { ok: false, error: 'Buckets creation error: gcp: quota' });
+    expect(((await early) as Error & { cause?: { message?: string } }).cause?.message).toBe('Buckets creation error: gcp: quota');
+    const end = await failed.handle.result();
+    expect(end).toMatchObject({ phase: 'Fail', status: 'Fail', error: 'Buckets creation error: gcp: quota' });
+    await record(stack, failed.job.jobId, 'storage-report-failed');
+  });
+
+  it('when no report comes (the API died after making buckets), then the workflow removes them and ends Fail', async () => {
+    const { job, handle, parties } = await startJob(2_000);
+    await stack.storage.create(parties);
+    const end = await handle.result();
+    expect(end.status).toBe('Fail');
+    expect(end.error).toMatch(/did not report the job storage in time/);
+    const clouds = cloudStorages(stack.config);
+    for (const p of parties) {
+      expect(await clouds[p.provider].bucketExists(p.inputBucket)).toBe(false);
+      expect(await clouds[p.provider].bucketExists(p.outputBucket)).toBe(false);
+    }
+    const st = await stack.call('GET', `/get_status?job_id=${job.jobId}`);
+    expect(st.body).toMatchObject({ status: 'Fail' });
+    await record(stack, job.jobId, 'storage-report-missing');
   });
 });
 

@@ -23,9 +23,10 @@ const preflight = (url: string, origin: string) =>
 /** A preflight is refused when the answer is an error or does not name the origin (nor "*"). */
 const refused = (res: Response) => res.status >= 400 || !['*', OTHER].includes(res.headers.get('access-control-allow-origin') ?? '');
 
-async function uploadUrlOn(storage: JobStorage, provider: Provider) {
+/** `fresh`: the buckets made the way create_job makes them (createNewBucket), else by ensureBucket. */
+async function uploadUrlOn(storage: JobStorage, provider: Provider, fresh = false) {
   const parties = jobParties({ jobId: randomUUID(), securityLevel: 'semi', cloudProviders: [provider] });
-  await storage.create(parties);
+  await storage.create(parties, { fresh });
   const [url] = await storage.uploadUrls(parties, 'alice');
   return { parties, url };
 }
@@ -63,9 +64,9 @@ describe('CORS restricted to one origin', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('when the caller is the configured origin, then Azurite and moto allow the preflight; from another origin, they refuse it', async () => {
+  it.each([false, true])('when the caller is the configured origin, then Azurite and moto allow the preflight; from another origin, they refuse it (fresh: %s)', async (fresh) => {
     for (const provider of ['azure', 'aws'] as const) {
-      const { parties, url } = await uploadUrlOn(storage, provider);
+      const { parties, url } = await uploadUrlOn(storage, provider, fresh);
       const ok = await preflight(url, ALLOWED);
       expect(ok.status, provider).toBe(200);
       expect(ok.headers.get('access-control-allow-origin'), provider).toBe(ALLOWED);
@@ -85,6 +86,24 @@ describe('CORS restricted to one origin', () => {
         expect(patches, bucket).toHaveLength(1);
         expect(JSON.parse(patches[0].body).cors).toEqual([expect.objectContaining({ origin: [ALLOWED], method: ['PUT', 'GET', 'HEAD'] })]);
       }
+      await storage.delete(parties);
+    } finally {
+      await recorder.close();
+    }
+  });
+
+  it('when create_job makes a GCS bucket, then the same CORS rule goes in the creation call itself', async () => {
+    const { gcs } = testConfig();
+    const recorder = await passThrough(gcs.endpoint!);
+    try {
+      const through = cloudStorages(testConfig({ QS_CORS_ORIGINS: ALLOWED, QS_GCS_ENDPOINT: recorder.url }));
+      const { parties } = await uploadUrlOn(new JobStorage(through, { uploadSeconds: 60, readSeconds: 60 }), 'gcp', true);
+      for (const bucket of [parties[0].inputBucket, parties[0].outputBucket]) {
+        const posts = recorder.seen.filter((r) => r.line.startsWith('POST /storage/v1/b') && JSON.parse(r.body || '{}').name === bucket);
+        expect(posts, bucket).toHaveLength(1);
+        expect(JSON.parse(posts[0].body).cors).toEqual([expect.objectContaining({ origin: [ALLOWED], method: ['PUT', 'GET', 'HEAD'] })]);
+      }
+      expect(recorder.seen.filter((r) => r.line.startsWith('PATCH '))).toEqual([]);
       await storage.delete(parties);
     } finally {
       await recorder.close();

@@ -61,6 +61,21 @@ describe('JobStorage.create', () => {
     }
   });
 
+  it('when create_job (fresh) meets a name that exists, then it fails on that cloud and removes only what it made', async () => {
+    const parties = jobParties(job());
+    const gcpParty = parties.find((p) => p.provider === 'gcp')!;
+    await clouds.gcp.ensureBucket(gcpParty.inputBucket);
+    const err = await storage.create(parties, { fresh: true }).catch((e) => e);
+    expect(err).toBeInstanceOf(StorageCreationError);
+    expect(err.message).toMatch(/^Buckets creation error: gcp: /);
+    expect(await clouds.gcp.bucketExists(gcpParty.inputBucket)).toBe(true);
+    for (const p of parties) {
+      expect(await clouds[p.provider].bucketExists(p.outputBucket), p.outputBucket).toBe(false);
+      if (p !== gcpParty) expect(await clouds[p.provider].bucketExists(p.inputBucket), p.inputBucket).toBe(false);
+    }
+    await storage.delete(parties);
+  });
+
   it('when buckets already existed before a failed attempt, then they are kept', async () => {
     const parties = jobParties(job());
     await storage.create(parties);
