@@ -18,9 +18,14 @@ import { LOAD_SCRIPT_ENV, ROOT, freePort, startEmbeddedOnFreePorts, stopAll, typ
 import { HELD_JOB_NAME, lightStages } from './light-stages.js';
 
 const run = promisify(execFile);
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const STEPS = ['status', 'register', 'create', 'jobs', 'concurrent'] as const;
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const quick = values.quick!;
-const results: Record<string, unknown> = { quick, machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`, started_at: new Date().toISOString() };
+/** `--only create,register`: run just those steps (while working on one figure); results.json is then partial. */
+const only = values.only?.split(',').map((s) => s.trim());
+for (const s of only ?? []) if (!(STEPS as readonly string[]).includes(s)) throw new Error(`--only: unknown step ${s}; steps are ${STEPS.join(', ')}`);
+const want = (step: (typeof STEPS)[number]) => !only || only.includes(step);
+const results: Record<string, unknown> = { quick, ...(only ? { only } : {}), machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`, started_at: new Date().toISOString() };
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const median = (xs: number[]) => pct(xs, 50);
 const progress = (step: number, what: string) => console.error(`bench: ${step}/5 ${what}…`);
@@ -128,89 +133,98 @@ try {
   const api = await startApp(config.temporal.taskQueue);
   const lightApi = await startApp(light.temporal.taskQueue);
 
-  progress(1, 'get_status vs. a plain route (autocannon, 64 connections)');
-  // 1. get_status on a running job vs. a plain Fastify JSON route in the same process, load from another process.
-  const held = await newJob(lightApi, { analysis_name: HELD_JOB_NAME });
-  await upload(lightApi, storage, held, 1, 'semi');
-  await json(`${lightApi}/submit_job`, 'POST', { job_id: held });
-  await waitFor(lightApi, held, (s) => s === 'Creating VMs'); // and there it stays until cancelled
-  const seconds = quick ? 2 : 10;
-  const status = await autocannon(`${lightApi}/get_status?job_id=${held}`, seconds);
-  const plain = await autocannon(`${lightApi}/bench/plain`, seconds);
-  Object.assign(results, {
-    get_status_rps: Math.round(status.rps), plain_route_rps: Math.round(plain.rps), get_status_vs_fastify_ratio: +(status.rps / plain.rps).toFixed(3),
-    get_status_p50_ms: status.p50, get_status_p99_ms: status.p99, get_status_non2xx: status.non2xx,
-  });
-  await json(`${lightApi}/cancel_job`, 'POST', { job_id: held });
+  const scaling: Awaited<ReturnType<typeof realJob>>[] = [];
+  if (want('status')) {
+    progress(1, 'get_status vs. a plain route (autocannon, 64 connections)');
+    // 1. get_status on a running job vs. a plain Fastify JSON route in the same process, load from another process.
+    const held = await newJob(lightApi, { analysis_name: HELD_JOB_NAME });
+    await upload(lightApi, storage, held, 1, 'semi');
+    await json(`${lightApi}/submit_job`, 'POST', { job_id: held });
+    await waitFor(lightApi, held, (s) => s === 'Creating VMs'); // and there it stays until cancelled
+    const seconds = quick ? 2 : 10;
+    const status = await autocannon(`${lightApi}/get_status?job_id=${held}`, seconds);
+    const plain = await autocannon(`${lightApi}/bench/plain`, seconds);
+    Object.assign(results, {
+      get_status_rps: Math.round(status.rps), plain_route_rps: Math.round(plain.rps), get_status_vs_fastify_ratio: +(status.rps / plain.rps).toFixed(3),
+      get_status_p50_ms: status.p50, get_status_p99_ms: status.p99, get_status_non2xx: status.non2xx,
+    });
+    await json(`${lightApi}/cancel_job`, 'POST', { job_id: held });
+  }
 
-  progress(2, 'register_data_owner latency, and the bare update round trip');
-  // 2. register_data_owner latency (three clouds, local signing).
-  const regJob = await newJob(api);
-  const lat: number[] = [];
-  for (let i = 0; i < (quick ? 50 : 300); i++) {
-    const t0 = performance.now();
-    const r = await json(`${api}/register_data_owner`, 'POST', { job_id: regJob, data_owner: `o${i % 10}` });
-    lat.push(performance.now() - t0);
-    if (r.status !== 200) throw new Error(`register: ${JSON.stringify(r.body)}`);
-  }
-  // What bounds it: the workflow update alone (client -> Temporal -> worker -> back), no HTTP, no signing.
-  const upd: number[] = [];
-  for (let i = 0; i < lat.length; i++) {
-    const t0 = performance.now();
-    await client.workflow.getHandle(regJob).executeUpdate(registerDataOwnerUpdate, { args: [`o${i % 10}`] });
-    upd.push(performance.now() - t0);
-  }
-  Object.assign(results, {
-    register_p50_ms: +median(lat).toFixed(2), register_p99_ms: +pct(lat, 99).toFixed(2),
-    update_roundtrip_p50_ms: +median(upd).toFixed(2), update_roundtrip_p99_ms: +pct(upd, 99).toFixed(2),
-  });
-
-  progress(3, 'create_job vs. the slowest single cloud buckets');
-  // 3. create_job on three clouds vs. the slowest single cloud's storage creation.
-  const creates: number[] = [];
-  for (let i = 0; i < (quick ? 3 : 10); i++) {
-    const t0 = performance.now();
-    await newJob(api);
-    creates.push(performance.now() - t0);
-  }
-  const clouds = cloudStorages(config);
-  const single: Record<string, number> = {};
-  for (const p of ['aws', 'gcp', 'azure'] as const) {
-    const times: number[] = [];
-    for (let i = 0; i < (quick ? 3 : 10); i++) {
-      const id = crypto.randomUUID();
+  if (want('register')) {
+    progress(2, 'register_data_owner latency, and the bare update round trip');
+    // 2. register_data_owner latency (three clouds, local signing).
+    const regJob = await newJob(api);
+    const lat: number[] = [];
+    for (let i = 0; i < (quick ? 50 : 300); i++) {
       const t0 = performance.now();
-      await Promise.all([clouds[p].ensureBucket(bucketName(id, 0, 'in')), clouds[p].ensureBucket(bucketName(id, 0, 'out'))]);
-      times.push(performance.now() - t0);
+      const r = await json(`${api}/register_data_owner`, 'POST', { job_id: regJob, data_owner: `o${i % 10}` });
+      lat.push(performance.now() - t0);
+      if (r.status !== 200) throw new Error(`register: ${JSON.stringify(r.body)}`);
     }
-    single[p] = median(times);
+    // What bounds it: the workflow update alone (client -> Temporal -> worker -> back), no HTTP, no signing.
+    const upd: number[] = [];
+    for (let i = 0; i < lat.length; i++) {
+      const t0 = performance.now();
+      await client.workflow.getHandle(regJob).executeUpdate(registerDataOwnerUpdate, { args: [`o${i % 10}`] });
+      upd.push(performance.now() - t0);
+    }
+    Object.assign(results, {
+      register_p50_ms: +median(lat).toFixed(2), register_p99_ms: +pct(lat, 99).toFixed(2),
+      update_roundtrip_p50_ms: +median(upd).toFixed(2), update_roundtrip_p99_ms: +pct(upd, 99).toFixed(2),
+    });
   }
-  const slowest = Math.max(...Object.values(single));
-  Object.assign(results, { create_ms: +median(creates).toFixed(1), single_cloud_bucket_ms: single, slowest_single_bucket_ms: +slowest.toFixed(1), create_vs_slowest_bucket_ratio: +(median(creates) / slowest).toFixed(3) });
 
-  progress(4, 'real jobs through the playbooks (1, 10, 50 owners; 3 and 4 parties)');
-  // 4. A whole real job (reference engine, real playbooks), and how cost grows.
-  const scaling = [];
-  const first = await realJob(api, storage, 1, 'semi');
-  scaling.push(first);
-  Object.assign(results, { stage_time_s: first.stage_time_s, job_wall_s: first.job_wall_s, orchestration_overhead_ratio: +((first.job_wall_s - first.stage_time_s) / first.stage_time_s).toFixed(3) });
-  for (const [owners, level] of (quick ? [] : [[10, 'semi'], [50, 'semi'], [1, 'mal']]) as [number, 'semi' | 'mal'][]) scaling.push(await realJob(api, storage, owners, level));
-  results.scaling = scaling;
+  if (want('create')) {
+    progress(3, 'create_job vs. the slowest single cloud buckets');
+    // 3. create_job on three clouds vs. the slowest single cloud's storage creation (one party's two
+    // buckets, made the way create_job makes them).
+    // Interleaved, so that both figures see the same machine (other work, caches) at the same moments.
+    const creates: number[] = [];
+    const clouds = cloudStorages(config);
+    const perCloud: Record<string, number[]> = { aws: [], gcp: [], azure: [] };
+    for (let i = 0; i < (quick ? 3 : 20); i++) {
+      const t0 = performance.now();
+      await newJob(api);
+      creates.push(performance.now() - t0);
+      for (const p of ['aws', 'gcp', 'azure'] as const) {
+        const id = crypto.randomUUID();
+        const t1 = performance.now();
+        await Promise.all([clouds[p].createNewBucket(bucketName(id, 0, 'in')), clouds[p].createNewBucket(bucketName(id, 0, 'out'))]);
+        perCloud[p].push(performance.now() - t1);
+      }
+    }
+    const single = Object.fromEntries(Object.entries(perCloud).map(([p, xs]) => [p, +median(xs).toFixed(1)]));
+    const slowest = Math.max(...Object.values(single));
+    Object.assign(results, { create_ms: +median(creates).toFixed(1), single_cloud_bucket_ms: single, slowest_single_bucket_ms: +slowest.toFixed(1), create_vs_slowest_bucket_ratio: +(median(creates) / slowest).toFixed(3) });
+  }
 
-  progress(5, 'many jobs at once on one worker');
-  // 5. Many jobs at once on one worker (light stages: orchestration only).
-  const n = quick ? 10 : 100;
-  const ids = await Promise.all(Array.from({ length: n }, () => newJob(lightApi, { cloud_providers: ['aws'] })));
-  await Promise.all(ids.map((id) => upload(lightApi, storage, id, 1, 'semi')));
-  const t0 = Date.now();
-  await Promise.all(ids.map((id) => json(`${lightApi}/submit_job`, 'POST', { job_id: id })));
-  const ends = await Promise.all(ids.map((id) => waitFor(lightApi, id, (s) => s === 'Success' || s === 'Fail')));
-  Object.assign(results, {
-    concurrent_jobs_total: n,
-    concurrent_jobs_completed: ends.filter((e) => e.status === 'Success').length,
-    concurrent_jobs_wall_s: +((Date.now() - t0) / 1000).toFixed(2),
-    worker_rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20),
-  });
+  if (want('jobs')) {
+    progress(4, 'real jobs through the playbooks (1, 10, 50 owners; 3 and 4 parties)');
+    // 4. A whole real job (reference engine, real playbooks), and how cost grows.
+    const first = await realJob(api, storage, 1, 'semi');
+    scaling.push(first);
+    Object.assign(results, { stage_time_s: first.stage_time_s, job_wall_s: first.job_wall_s, orchestration_overhead_ratio: +((first.job_wall_s - first.stage_time_s) / first.stage_time_s).toFixed(3) });
+    for (const [owners, level] of (quick ? [] : [[10, 'semi'], [50, 'semi'], [1, 'mal']]) as [number, 'semi' | 'mal'][]) scaling.push(await realJob(api, storage, owners, level));
+    results.scaling = scaling;
+  }
+
+  if (want('concurrent')) {
+    progress(5, 'many jobs at once on one worker');
+    // 5. Many jobs at once on one worker (light stages: orchestration only).
+    const n = quick ? 10 : 100;
+    const ids = await Promise.all(Array.from({ length: n }, () => newJob(lightApi, { cloud_providers: ['aws'] })));
+    await Promise.all(ids.map((id) => upload(lightApi, storage, id, 1, 'semi')));
+    const t0 = Date.now();
+    await Promise.all(ids.map((id) => json(`${lightApi}/submit_job`, 'POST', { job_id: id })));
+    const ends = await Promise.all(ids.map((id) => waitFor(lightApi, id, (s) => s === 'Success' || s === 'Fail')));
+    Object.assign(results, {
+      concurrent_jobs_total: n,
+      concurrent_jobs_completed: ends.filter((e) => e.status === 'Success').length,
+      concurrent_jobs_wall_s: +((Date.now() - t0) / 1000).toFixed(2),
+      worker_rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20),
+    });
+  }
 
   results.finished_at = new Date().toISOString();
   writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
