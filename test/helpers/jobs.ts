@@ -3,6 +3,7 @@
 import { expect } from 'vitest';
 import { jobParties } from '../../activities/storage/names.js';
 import { shareTable } from '../../activities/shares/index.js';
+import type { JobInput } from '../../workflows/messages.js';
 import type { Provider, SecurityLevel } from '../../workflows/types.js';
 import type { Stack } from './stack.js';
 
@@ -43,4 +44,12 @@ export async function registerAndUpload(
       expect(res.status, await res.text()).toBeLessThan(300);
     }),
   );
+}
+
+/** A job workflow's input as create_job builds it, for tests that play the API's part by hand. */
+export function jobInput(stack: Stack, jobId: string, storageReportTimeoutMs: number): JobInput {
+  return {
+    job: { jobId, analysisName: 'x', querySql: 'SELECT COUNT(*) AS n FROM t', securityLevel: 'semi', cloudProviders: ['aws', 'gcp', 'azure'], schema: { a: 'u' }, createdAt: new Date().toISOString() },
+    options: { jobTtlMs: 3_600_000, stage: stack.config.stage, failedStageHoldMs: 0, deleteInputsOnEnd: false, storageReportTimeoutMs },
+  };
 }

@@ -6,10 +6,9 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { cloudStorages } from '../../activities/storage/index.js';
 import { BUCKET_PREFIX, jobParties } from '../../activities/storage/names.js';
-import { JOB_WORKFLOW_TYPE, storageCreatedSignal, type JobInput } from '../../workflows/messages.js';
-import type { JobConfig } from '../../workflows/types.js';
+import { JOB_WORKFLOW_TYPE, storageCreatedSignal } from '../../workflows/messages.js';
 import { testConfig } from '../helpers/env.js';
-import { createJob, registerAndUpload } from '../helpers/jobs.js';
+import { createJob, jobInput, registerAndUpload } from '../helpers/jobs.js';
 import { ec2Instances } from '../helpers/moto-ec2.js';
 import { slowStages } from '../helpers/slow-stages.js';
 import { startStack, waitForStatus, type Stack } from '../helpers/stack.js';
@@ -81,9 +80,7 @@ describe('the sweep and buckets whose job is unknown', () => {
     await Promise.all([stack.storage.create(parties(arriving), { fresh: true }), stack.storage.create(parties(abandoned), { fresh: true })]);
     const swept = sweep(stack, arriving, abandoned);
     await new Promise((r) => setTimeout(r, 3000)); // the sweep has seen both as unknown by now
-    const job: JobConfig = { jobId: arriving, analysisName: 'x', querySql: 'SELECT COUNT(*) AS n FROM t', securityLevel: 'semi', cloudProviders: ['aws', 'gcp', 'azure'], schema: { a: 'u' }, createdAt: new Date().toISOString() };
-    const input: JobInput = { job, options: { jobTtlMs: 3_600_000, stage: stack.config.stage, failedStageHoldMs: 0, deleteInputsOnEnd: false, storageReportTimeoutMs: 60_000 } };
-    await stack.client.workflow.signalWithStart(JOB_WORKFLOW_TYPE, { workflowId: arriving, taskQueue: stack.config.temporal.taskQueue, args: [input], signal: storageCreatedSignal, signalArgs: [{ ok: true }] });
+    await stack.client.workflow.signalWithStart(JOB_WORKFLOW_TYPE, { workflowId: arriving, taskQueue: stack.config.temporal.taskQueue, args: [jobInput(stack, arriving, 60_000)], signal: storageCreatedSignal, signalArgs: [{ ok: true }] });
 
     const report = await swept;
     expect(report).toMatchObject({ jobsChecked: 2, skippedOpen: 1, bucketsRemoved: 6 });

@@ -10,9 +10,8 @@ import { BUCKET_PREFIX, jobParties } from '../../activities/storage/names.js';
 import { randomUUID } from 'node:crypto';
 import { fakeStages } from '../helpers/fake-stages.js';
 import type { jobWorkflow } from '../../workflows/job.js';
-import { JOB_WORKFLOW_TYPE, registerDataOwnerUpdate, statusQuery, storageCreatedSignal, submitUpdate, type JobInput } from '../../workflows/messages.js';
-import type { JobConfig } from '../../workflows/types.js';
-import { createJob, registerAndUpload } from '../helpers/jobs.js';
+import { JOB_WORKFLOW_TYPE, registerDataOwnerUpdate, statusQuery, storageCreatedSignal, submitUpdate } from '../../workflows/messages.js';
+import { createJob, jobInput, registerAndUpload } from '../helpers/jobs.js';
 import { startStack, waitForStatus, workflowBundle, type Stack } from '../helpers/stack.js';
 
 const HISTORY_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'histories');
@@ -116,8 +115,8 @@ describe('the storage report from the API', () => {
   // Starts a job's workflow as create_job does, but the test plays the API's part by hand.
   async function startJob(reportTimeoutMs: number) {
     const jobId = randomUUID();
-    const job: JobConfig = { jobId, analysisName: 'x', querySql: 'SELECT COUNT(*) AS n FROM t', securityLevel: 'semi', cloudProviders: ['aws', 'gcp', 'azure'], schema: { a: 'u' }, createdAt: new Date().toISOString() };
-    const input: JobInput = { job, options: { jobTtlMs: 3_600_000, stage: stack.config.stage, failedStageHoldMs: 0, deleteInputsOnEnd: false, storageReportTimeoutMs: reportTimeoutMs } };
+    const input = jobInput(stack, jobId, reportTimeoutMs);
+    const { job } = input;
     const handle = await stack.client.workflow.start<typeof jobWorkflow>(JOB_WORKFLOW_TYPE, { workflowId: jobId, taskQueue: stack.config.temporal.taskQueue, args: [input] });
     return { job, handle, parties: jobParties(job) };
   }
