@@ -5,6 +5,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { cloudStorages } from '../../activities/storage/index.js';
+import { UNKNOWN_JOB_GRACE_MS } from '../../activities/sweep.js';
+import { START_DEADLINE_MS } from '../../api/job-service.js';
 import { BUCKET_PREFIX, jobParties } from '../../activities/storage/names.js';
 import { JOB_WORKFLOW_TYPE, storageCreatedSignal } from '../../workflows/messages.js';
 import { testConfig } from '../helpers/env.js';
@@ -75,6 +77,8 @@ describe('the sweep and buckets whose job is unknown', () => {
   // create_job makes the buckets a moment before it starts the workflow; an API that dies in between
   // leaves buckets of a job that never comes.
   it('when the job appears within the grace, then its buckets stay; when it never does, then they go', { timeout: 120_000 }, async () => {
+    // The grace only protects a job whose start the API is still waiting for: it must outlast that wait.
+    expect(UNKNOWN_JOB_GRACE_MS).toBeGreaterThan(START_DEADLINE_MS);
     const [arriving, abandoned] = [randomUUID(), randomUUID()];
     const parties = (id: string) => jobParties({ jobId: id, securityLevel: 'semi', cloudProviders: ['aws', 'gcp', 'azure'] });
     await Promise.all([stack.storage.create(parties(arriving), { fresh: true }), stack.storage.create(parties(abandoned), { fresh: true })]);
