@@ -89,6 +89,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const jobs = new JobService(deps.client, deps.storage, deps.config);
   await app.register(healthRoutes, { client: deps.client, config: deps.config });
   await app.register(jobRoutes, { jobs, config: deps.config });
-  await app.register(operationRoutes, { admin: new JobAdmin(deps.client, deps.storage, deps.config) });
+  await app.register(operationRoutes, { admin: new JobAdmin(deps.client, deps.storage, deps.config, (jobId) => jobs.forgetStatus(jobId)) });
   return app;
 }

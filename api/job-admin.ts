@@ -27,6 +27,8 @@ export class JobAdmin {
     private readonly client: Client,
     private readonly storage: JobStorage,
     private readonly config: Config,
+    /** Told of a job this process changed (cancel), so that its next status answer is not an older one. */
+    private readonly changed: (jobId: string) => void = () => undefined,
   ) {}
 
   /** The job's workflow, or a 404 when there is none (or it is not a job). */
@@ -104,6 +106,7 @@ export class JobAdmin {
     const { handle, desc } = await this.describeJob(jobId);
     if (desc.status.name !== 'RUNNING') throw qsError('QS_JOB_FINISHED', [], { job_id: jobId });
     await handle.cancel();
+    this.changed(jobId);
     return { status: 'cancelling', job_id: jobId };
   }
 

@@ -28,10 +28,12 @@ import {
 import type { jobWorkflow } from '../workflows/job.js';
 import { partyCount, type JobConfig, type StageRecord } from '../workflows/types.js';
 import { qsError, QsError } from './errors.js';
+import { SharedAnswers } from './shared-answers.js';
 import type { CreateJobInput } from './validate.js';
 
 const statusKey = defineSearchAttributeKey(STATUS_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
-/** How long one status answer is shared between callers of the same job. */
+/** How long one status answer is shared between callers of the same job; for as long again it is
+ *  still served while a fresh one loads, so an answer is at most 2 × this old. */
 const STATUS_FRESH_MS = 250;
 /** How long register/submit wait for a worker before answering 503. */
 const UPDATE_DEADLINE_MS = 120_000;
@@ -166,24 +168,28 @@ export class JobService {
       outcome = await this.withWorker(() => this.client.workflow.getHandle(jobId).executeUpdate(submitUpdate));
     } catch (err) {
       throw this.messageError(err, jobId, () => qsError('QS_DUPLICATED_SUBMISSION', [], { job_id: jobId }));
+    } finally {
+      this.forgetStatus(jobId);
     }
     if (!outcome.ok) throw qsError('QS_VALIDATION_FAILED', [], { job_id: jobId, details: outcome.details });
     return { status: 'success', job_id: jobId };
   }
 
-  /** Concurrent and back-to-back status calls for one job share one answer for STATUS_FRESH_MS: a
-   *  poller (or 64 of them) costs Temporal one describe + one query per job, not one per request. */
-  private readonly recent = new Map<string, { at: number; answer: Promise<StatusAnswer> }>();
+  /** Status calls for one job share one answer (see SharedAnswers): a poller, or 64 of them, costs
+   *  Temporal one describe + one query per job every STATUS_FRESH_MS, and none of them waits for it. */
+  private readonly statuses = new SharedAnswers<StatusAnswer>((jobId) => this.loadStatus(jobId), {
+    freshMs: STATUS_FRESH_MS,
+    staleMs: STATUS_FRESH_MS,
+    maxKeys: 10_000,
+  });
 
   getStatus(jobId: string): Promise<StatusAnswer> {
-    const now = Date.now();
-    const hit = this.recent.get(jobId);
-    if (hit && now - hit.at < STATUS_FRESH_MS) return hit.answer;
-    const answer = this.loadStatus(jobId);
-    this.recent.set(jobId, { at: now, answer });
-    answer.catch(() => this.recent.delete(jobId));
-    if (this.recent.size > 10_000) for (const [k, v] of this.recent) if (now - v.at >= STATUS_FRESH_MS) this.recent.delete(k);
-    return answer;
+    return this.statuses.get(jobId);
+  }
+
+  /** A change made through this API (submit, cancel) shows in this process's next status answer. */
+  forgetStatus(jobId: string): void {
+    this.statuses.forget(jobId);
   }
 
   private async loadStatus(jobId: string): Promise<StatusAnswer> {
