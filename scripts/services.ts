@@ -54,7 +54,10 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, child
     if (await probe().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`${what} did not answer within ${timeoutMs / 1000}s`);
+  // The caller gets no Service to stop from a start that failed: a child that never answered would be
+  // left running (holding its port) unless it is stopped here.
+  await stopService({ name: what, child, url: '', port: 0 });
+  throw new Error(`${what} did not answer within ${timeoutMs / 1000}s${logTail(child)}`);
 }
 
 /** A service that died during start-up (as opposed to one that never answered). */
