@@ -1,10 +1,10 @@
 // The processes of a deployment, each one its own OS process so a fault run can crash or restart it:
 // the Temporal dev server (on a db file, so a restart keeps every job), the emulators, the API
 // (`npm run api`'s entry) and any number of workers (`npm run worker`'s entry).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { ROOT, freePort, httpAnswers, startEmbeddedOnFreePorts, startTemporal, stopAll, waitFor, type Service } from '../services.js';
+import { startNodeEntry } from '../node-entry.js';
+import { freePort, httpAnswers, startEmbeddedOnFreePorts, startTemporal, stopAll, waitFor, type Service } from '../services.js';
 
 export interface NodeProcess {
   name: string;
@@ -61,21 +61,10 @@ export class Cluster {
   }
 
   private launch(name: string, script: string, readyLine: string): NodeProcess {
-    mkdirSync(this.logDir, { recursive: true });
-    const log = createWriteStream(path.join(this.logDir, `${name}-${++this.count}.log`));
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    child.stderr!.pipe(log);
-    const ready = new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        log.write(d);
-        if (d.toString().includes(readyLine)) resolve();
-      });
-      child.once('exit', (code, signal) => reject(new Error(`${name} exited (${code ?? signal}) before it was ready; see ${this.logDir}`)));
-    });
-    ready.catch(() => undefined); // a crash on purpose is not an unhandled rejection
-    const proc = { name, child, ready };
+    const logFile = path.join(this.logDir, `${name}-${++this.count}.log`);
+    const proc = { name, ...startNodeEntry({ name, script, env: { ...process.env, ...this.env }, readyLine, logFile, detached: true }) };
     this.nodes.add(proc);
-    child.once('exit', () => this.nodes.delete(proc));
+    proc.child.once('exit', () => this.nodes.delete(proc));
     return proc;
   }
 

@@ -1,0 +1,51 @@
+// Starts one of the project's node entries (the worker, the API, the bench's API) as a child process,
+// its output in a log file, and tells when it has printed its ready line. Shared by the chaos cluster,
+// the tests' worker processes and the bench, which each had a copy.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT } from './services.js';
+
+export interface NodeEntryOptions {
+  /** For messages: "worker", "api". */
+  name: string;
+  /** The entry, relative to the repository: "activities/worker.ts". */
+  script: string;
+  env: NodeJS.ProcessEnv;
+  /** Printed on stdout once the entry serves. */
+  readyLine: string;
+  /** stdout and stderr both go here. */
+  logFile: string;
+  /** A process group of its own, so that a group kill reaches its children too. */
+  detached?: boolean;
+}
+
+export interface NodeEntry {
+  child: ChildProcess;
+  /** Settles when the ready line is printed; rejects if the entry exits first. */
+  ready: Promise<void>;
+}
+
+export function startNodeEntry(o: NodeEntryOptions): NodeEntry {
+  mkdirSync(path.dirname(o.logFile), { recursive: true });
+  const log = createWriteStream(o.logFile);
+  const child = spawn(process.execPath, ['--import', 'tsx', o.script], { cwd: ROOT, env: o.env, stdio: ['ignore', 'pipe', 'pipe'], detached: o.detached ?? false });
+  child.stderr!.pipe(log, { end: false });
+  child.once('close', () => log.end());
+  const ready = new Promise<void>((resolve, reject) => {
+    // The line can arrive split over two chunks: look in what came lately, not in each chunk alone.
+    let recent: string | undefined = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      log.write(d);
+      if (recent === undefined) return; // ready already
+      recent = (recent + d.toString()).slice(-4096);
+      if (recent.includes(o.readyLine)) {
+        recent = undefined;
+        resolve();
+      }
+    });
+    child.once('exit', (code, signal) => reject(new Error(`${o.name} exited (${code ?? signal}) before it was ready; see ${o.logFile}`)));
+  });
+  ready.catch(() => undefined); // a crash on purpose (the chaos runs) is not an unhandled rejection
+  return { child, ready };
+}

@@ -1,0 +1,35 @@
+// Starting a node entry and waiting for its ready line, with throw-away entries in a temporary folder.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startNodeEntry } from '../../scripts/node-entry.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'qs-entry-'));
+function entry(name: string, code: string): string {
+  const file = path.join(dir, `${name}.mjs`);
+  writeFileSync(file, code);
+  return file;
+}
+
+describe('startNodeEntry', () => {
+  it('when the ready line comes split over two writes, then it is still seen, and stdout and stderr both reach the log', async () => {
+    const script = entry('split', `process.stdout.write('serv'); setTimeout(() => { process.stdout.write('ing now\\n'); console.error('a warning'); setTimeout(() => process.exit(0), 100); }, 200);`);
+    const logFile = path.join(dir, 'split.log');
+    const { child, ready } = startNodeEntry({ name: 'split', script, env: process.env, readyLine: 'serving now', logFile });
+    await ready;
+    await once(child, 'close');
+    await new Promise((r) => setTimeout(r, 50)); // the log's last write
+    const log = readFileSync(logFile, 'utf8');
+    expect(log).toContain('serving now');
+    expect(log).toContain('a warning');
+  });
+
+  it('when the entry exits before its ready line, then ready rejects naming the exit code and the log', async () => {
+    const script = entry('crash', `console.error('no config'); process.exit(3);`);
+    const logFile = path.join(dir, 'crash.log');
+    const { ready } = startNodeEntry({ name: 'crash', script, env: process.env, readyLine: 'serving', logFile });
+    await expect(ready).rejects.toThrow(`crash exited (3) before it was ready; see ${logFile}`);
+  });
+});
