@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick]`: measures the API and the orchestration against the embedded default
 // (everything started here on free ports and stopped afterwards), prints a table and writes
 // bench/results.json. Every ratio compares two figures measured in this same run.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,6 +15,7 @@ import { JobStorage, cloudStorages } from '../activities/storage/index.js';
 import { bucketName, jobParties } from '../activities/storage/names.js';
 import { registerDataOwnerUpdate } from '../workflows/messages.js';
 import { LOAD_SCRIPT_ENV, ROOT, freePort, startEmbeddedOnFreePorts, stopAll, type Service } from '../scripts/services.js';
+import { startNodeEntry } from '../scripts/node-entry.js';
 import { HELD_JOB_NAME, lightStages } from './light-stages.js';
 
 const run = promisify(execFile);
@@ -117,11 +118,14 @@ try {
   // The API runs in a process of its own (bench/api-process.ts), as in production.
   const startApp = async (queue: string) => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/api-process.ts'], { cwd: ROOT, env: { ...process.env, ...env, TEMPORAL_TASK_QUEUE: queue, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => d.toString().includes('bench-api: ready') && resolve());
-      child.once('exit', (code) => reject(new Error(`the bench API exited (${code})`)));
+    const { child, ready } = startNodeEntry({
+      name: 'the bench API',
+      script: 'bench/api-process.ts',
+      env: { ...process.env, ...env, TEMPORAL_TASK_QUEUE: queue, PORT: String(port) },
+      readyLine: 'bench-api: ready',
+      logFile: path.join(tmp, 'logs', `api-${queue}.log`),
     });
+    await ready;
     stops.unshift(async () => {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
@@ -151,6 +155,8 @@ try {
       plain_route_p50_ms: plain.p50, plain_route_p99_ms: plain.p99,
     });
     await json(`${lightApi}/cancel_job`, 'POST', { job_id: held });
+    // Its clean-up (the stages' compensations) must not run into the next step's timings.
+    await waitFor(lightApi, held, (s) => s === 'Fail', 120_000);
   }
 
   if (want('register')) {
