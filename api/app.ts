@@ -21,6 +21,8 @@ export interface AppDeps {
   config: Config;
   client: Client;
   storage: JobStorage;
+  /** Run last when the app closes, after its own pending work (closes the Temporal connection). */
+  release?: () => Promise<void>;
   /** true: every request (info); { level: 'error' }: only unhandled errors; false: nothing */
   logger?: boolean | { level: 'error' };
 }
@@ -87,6 +89,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerDocs(app);
 
   const jobs = new JobService(deps.client, deps.storage, deps.config);
+  // onClose hooks run last-added first: the release goes in before the drain, so that it runs after it.
+  const release = deps.release;
+  if (release) app.addHook('onClose', () => release());
+  // create_job answers before its storage report reaches the workflow: a graceful stop lets them arrive.
+  app.addHook('onClose', () => jobs.drain());
   await app.register(healthRoutes, { client: deps.client, config: deps.config });
   await app.register(jobRoutes, { jobs, config: deps.config });
   await app.register(operationRoutes, { admin: new JobAdmin(deps.client, deps.storage, deps.config, (jobId) => jobs.forgetStatus(jobId)) });

@@ -6,6 +6,7 @@ import {
   WorkflowUpdateFailedError,
   type Client,
   type WorkflowExecutionDescription,
+  type WorkflowStartOptions,
 } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Config } from '../activities/config.js';
@@ -20,7 +21,6 @@ import {
   statusQuery,
   storageCreatedSignal,
   submitUpdate,
-  type JobInput,
   type JobRef,
   type JobState,
   type StorageReport,
@@ -40,9 +40,13 @@ const UPDATE_DEADLINE_MS = 120_000;
 /** How long create_job waits for Temporal to start the workflow. The sweep's grace for buckets of an
  *  unknown job (UNKNOWN_JOB_GRACE_MS) must stay above it. */
 export const START_DEADLINE_MS = 10_000;
-/** How long a new job's workflow waits for the storage report (it comes with the start, so this is a
- *  safety net) before it removes the buckets. */
-const STORAGE_REPORT_TIMEOUT_MS = 5 * 60_000;
+/** A new job's workflow starts delayed by this much: its report ends the delay, normally milliseconds
+ *  after the start. Well above what creating a job's buckets takes on a real cloud (seconds), so that the
+ *  workflow never makes sure of the buckets while the API is still making them. */
+const STORAGE_REPORT_DELAY_MS = 60_000;
+/** Once running without a report (it was lost), the workflow waits this much more before it makes sure
+ *  of the buckets itself. */
+const STORAGE_REPORT_TIMEOUT_MS = 5_000;
 /** Job layouts (clouds, level) this process has seen; they never change, so they are kept to sign
  *  register's URLs while the workflow records the owner. */
 const LAYOUT_CACHE_SIZE = 10_000;
@@ -78,59 +82,89 @@ export class JobService {
   ) {}
 
   /**
-   * Creates the job's buckets on every cloud at once, then starts its workflow with their report in one
-   * call (signal-with-start). Nothing waits for a worker: create_job costs the slowest cloud's buckets
-   * and one Temporal call. Whatever goes wrong, no bucket stays behind: a failed try removes its own,
-   * the API removes them when Temporal refuses the job, and the sweep when the API dies in between.
+   * Creates the job's buckets on every cloud while it starts the job's workflow, so create_job costs the
+   * slower of the two, not their sum. The workflow is started with a delay: it does not run (its first task
+   * would compete with the buckets for the CPU) until the buckets' report reaches it by signal-with-start,
+   * which ends the delay. That report is on its way while the answer leaves; should it never arrive, the
+   * workflow runs when the delay ends and makes sure of the buckets itself. No bucket stays behind: a
+   * failed try removes its own, the API removes them when Temporal refuses the job, and the sweep when the
+   * API dies before the workflow exists.
    */
   async createJob(input: CreateJobInput): Promise<{ job_id: string }> {
     const job: JobConfig = { jobId: randomUUID(), ...input, createdAt: new Date().toISOString() };
     const n = partyCount(job.securityLevel);
     const parties = jobParties(job);
-    const workflowInput: JobInput = {
-      job,
-      options: {
-        jobTtlMs: this.config.jobTtlSeconds * 1000,
-        stage: this.config.stage,
-        failedStageHoldMs: this.config.failedStageHoldSeconds * 1000,
-        deleteInputsOnEnd: this.config.deleteInputsOnEnd,
-        storageReportTimeoutMs: STORAGE_REPORT_TIMEOUT_MS,
-      },
-    };
-    let report: StorageReport;
-    try {
-      await this.storage.create(parties, { fresh: true });
-      report = { ok: true };
-    } catch (err) {
-      report = { ok: false, error: storageErrorOf(err) }; // the job is still recorded, as Fail
-    }
-    try {
-      await this.client.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
-        this.client.workflow.signalWithStart<typeof jobWorkflow, [StorageReport]>(JOB_WORKFLOW_TYPE, {
-          workflowId: job.jobId,
-          taskQueue: this.config.temporal.taskQueue,
-          args: [workflowInput],
-          signal: storageCreatedSignal,
-          signalArgs: [report],
-          typedSearchAttributes: [{ key: statusKey, value: OPEN_STATUS }],
-          memo: {
-            analysis_name: job.analysisName,
-            security_level: job.securityLevel,
-            cloud_providers: job.cloudProviders,
-            party_count: n,
-            status: OPEN_STATUS,
+    const start: WorkflowStartOptions<typeof jobWorkflow> = {
+      workflowId: job.jobId,
+      taskQueue: this.config.temporal.taskQueue,
+      args: [
+        {
+          job,
+          options: {
+            jobTtlMs: this.config.jobTtlSeconds * 1000,
+            stage: this.config.stage,
+            failedStageHoldMs: this.config.failedStageHoldSeconds * 1000,
+            deleteInputsOnEnd: this.config.deleteInputsOnEnd,
+            storageReportTimeoutMs: STORAGE_REPORT_TIMEOUT_MS,
           },
-          staticSummary: `${job.analysisName}: ${n} parties on ${job.cloudProviders.join(', ')}`,
-          staticDetails: `QueryShield job ${job.jobId}\nlevel ${job.securityLevel} (${n} parties), clouds ${job.cloudProviders.join(', ')}\nquery: ${job.querySql}`,
-        }),
-      );
-    } catch (err) {
-      if (report.ok) await this.storage.delete(parties, 'all').catch(() => undefined);
-      throw this.unavailable(err);
+        },
+      ],
+      startDelay: STORAGE_REPORT_DELAY_MS,
+      // The report's signal-with-start must never start a second run of a job that has ended.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [{ key: statusKey, value: OPEN_STATUS }],
+      memo: {
+        analysis_name: job.analysisName,
+        security_level: job.securityLevel,
+        cloud_providers: job.cloudProviders,
+        party_count: n,
+        status: OPEN_STATUS,
+      },
+      staticSummary: `${job.analysisName}: ${n} parties on ${job.cloudProviders.join(', ')}`,
+      staticDetails: `QueryShield job ${job.jobId}\nlevel ${job.securityLevel} (${n} parties), clouds ${job.cloudProviders.join(', ')}\nquery: ${job.querySql}`,
+    };
+    const [started, made] = await Promise.allSettled([
+      this.client.connection.withDeadline(Date.now() + START_DEADLINE_MS, () => this.client.workflow.start(JOB_WORKFLOW_TYPE, start)),
+      this.storage.create(parties, { fresh: true }),
+    ]);
+    if (started.status === 'rejected') {
+      if (made.status === 'fulfilled') await this.storage.delete(parties, 'all').catch(() => undefined);
+      throw this.unavailable(started.reason);
     }
-    if (!report.ok) throw qsError('QS_STORAGE_CREATION', [report.error]);
+    if (made.status === 'rejected') {
+      // The job is recorded as Fail, with the reason. Should this report be lost too, the workflow makes
+      // the buckets itself when its delay ends, and the job, whose id nobody was given, expires.
+      const error = storageErrorOf(made.reason);
+      await this.report(start, { ok: false, error });
+      throw qsError('QS_STORAGE_CREATION', [error]);
+    }
+    // After the answer has been written: building the signal's request is CPU work on this thread.
+    this.track(new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.report(start, { ok: true })));
     this.rememberLayout({ jobId: job.jobId, cloudProviders: job.cloudProviders, securityLevel: job.securityLevel });
     return { job_id: job.jobId };
+  }
+
+  /** Sends the storage report, which also ends the workflow's start delay. Never throws: a lost report
+   *  costs the job STORAGE_REPORT_DELAY_MS + STORAGE_REPORT_TIMEOUT_MS, after which it checks the buckets. */
+  private async report(start: WorkflowStartOptions<typeof jobWorkflow>, report: StorageReport): Promise<void> {
+    await this.client.connection
+      .withDeadline(Date.now() + START_DEADLINE_MS, () =>
+        this.client.workflow.signalWithStart<typeof jobWorkflow, [StorageReport]>(JOB_WORKFLOW_TYPE, { ...start, signal: storageCreatedSignal, signalArgs: [report] }),
+      )
+      .catch(() => undefined);
+  }
+
+  /** Reports on their way after create_job answered; the API's graceful stop waits for them. */
+  private readonly inFlight = new Set<Promise<void>>();
+
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  /** Waits for the storage reports still on their way (the API's graceful stop). */
+  async drain(): Promise<void> {
+    await Promise.all(this.inFlight);
   }
 
   async registerDataOwner(jobId: string, owner: string): Promise<{ presigned_urls: string[]; job_id: string }> {

@@ -11,8 +11,7 @@ export async function startApi(config: Config, opts: { logger?: boolean | { leve
   const connection = Connection.lazy(connectionSettings(config));
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const storage = new JobStorage(cloudStorages(config), { uploadSeconds: config.uploadUrlTtlSeconds, readSeconds: config.readUrlTtlSeconds });
-  const app = await buildApp({ config, client, storage, logger: opts.logger });
-  app.addHook('onClose', async () => connection.close());
+  const app = await buildApp({ config, client, storage, logger: opts.logger, release: () => connection.close() });
   await app.listen({ port: config.port, host: config.host });
   return app;
 }

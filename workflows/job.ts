@@ -101,8 +101,9 @@ export async function jobWorkflow(input: JobInput): Promise<JobState> {
     setCurrentDetails(details(input, status, state.owners.length));
   };
   const alreadySubmitted = () => ApplicationFailure.create({ type: FAILURE.alreadySubmitted, message: 'the job was already submitted' });
-  // Register and submit wait for the storage report: it comes with the start from create_job, but a
-  // workflow started another way (by hand, an older API) may get them first.
+  // Register and submit wait for the storage report. From create_job it follows the answer by milliseconds
+  // and the workflow does not run before it (unless its start delay ends); a workflow started another way
+  // (by hand, an older API) may get them first.
   const refuseUnlessOpen = () => {
     if (submitting || (state.phase !== 'Open' && state.phase !== 'Creating Storage')) throw alreadySubmitted();
   };
@@ -165,12 +166,24 @@ export async function jobWorkflow(input: JobInput): Promise<JobState> {
   setHandler(retrySignal, () => void (operatorChoice = 'retry'));
   setHandler(abortSignal, () => void (operatorChoice = 'abort'));
 
-  // 1. Storage. The API creates the buckets, then starts this workflow with its report. Should the report
-  // ever not come (a start without it, by hand), remove whatever the API may have created.
+  // 1. Storage. The API starts this workflow (with a start delay, so that it does not run yet) while it
+  // creates the buckets, then sends their report by signal-with-start, which runs it at once.
   if (options.storageReportTimeoutMs !== undefined) {
     if (!(await condition(() => storageReport !== undefined, options.storageReportTimeoutMs))) {
-      await CancellationScope.nonCancellable(() => storage.deleteJobStorage(job, 'all'));
-      storageReport = { ok: false, error: 'Buckets creation error: the API did not report the job storage in time; any bucket it made was removed' };
+      if (patched('storage-report-fallback')) {
+        // The API answers create_job before its report arrives, so a job whose report was lost (the API
+        // died, or lost Temporal, in between) has an owner who knows its id: make sure of the buckets
+        // here (idempotent; an activity of its own, which operators see in the Web UI) and open the job.
+        try {
+          await storage.createJobStorage(job);
+          storageReport = { ok: true };
+        } catch (err) {
+          storageReport = { ok: false, error: messageOf(err) };
+        }
+      } else {
+        await CancellationScope.nonCancellable(() => storage.deleteJobStorage(job, 'all'));
+        storageReport = { ok: false, error: 'Buckets creation error: the API did not report the job storage in time; any bucket it made was removed' };
+      }
     }
   } else {
     // A job of an older API: the workflow makes the buckets, answered through the storageReady update.

@@ -12,9 +12,9 @@ export interface JobOptions {
   failedStageHoldMs: number;
   /** remove the owners' input shares when the job ends */
   deleteInputsOnEnd: boolean;
-  /** The API creates the buckets, then starts this workflow with their report (`storageCreated`, by
-   *  signal-with-start); the workflow waits this long (ms) for it. Absent in jobs of an older API, which
-   *  left the buckets to the workflow. */
+  /** The API creates the buckets and reports them (`storageCreated`, by signal-with-start); once running,
+   *  the workflow waits this long (ms) for the report before it makes sure of the buckets itself. Absent
+   *  in jobs of an older API, which left the buckets to the workflow. */
   storageReportTimeoutMs?: number;
 }
 

@@ -1,12 +1,19 @@
-// create_job's two halves run at once: the workflow's start and the buckets. When Temporal cannot take
-// the job, the buckets made meanwhile must not stay behind (real emulators, a Temporal that is not there).
+// create_job's two halves run at once: the workflow's (delayed) start and the buckets; their report
+// follows the answer. When Temporal cannot take the job, the buckets made meanwhile must not stay behind
+// (real emulators, a Temporal that is not there); when the API stops, the reports on their way arrive.
 import { describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { JobStorage, cloudStorages } from '../../activities/storage/index.js';
 import type { PartyInfo } from '../../workflows/types.js';
+import { statusQuery } from '../../workflows/messages.js';
+import { buildApp } from '../../api/app.js';
 import { JobService } from '../../api/job-service.js';
 import { QsError } from '../../api/errors.js';
 import { testConfig } from '../helpers/env.js';
+import { fakeStages } from '../helpers/fake-stages.js';
+import { jobBody } from '../helpers/jobs.js';
+import { jobParties } from '../../activities/storage/names.js';
+import { startStack } from '../helpers/stack.js';
 
 /** Remembers which parties create_job made buckets for (the job id is never answered on failure). */
 class WatchedStorage extends JobStorage {
@@ -35,5 +42,25 @@ describe('JobService.createJob', () => {
       expect(await clouds[p.provider].bucketExists(p.outputBucket)).toBe(false);
     }
     await connection.close();
+  });
+
+  it('when the API stops right after create_job answered, then the storage report still reaches the job, which opens at once', async () => {
+    const stack = await startStack({ activities: fakeStages() });
+    try {
+      // An API of its own, closed the way `npm run api` closes it: the connection goes last.
+      const connection = await Connection.connect({ address: stack.config.temporal.address });
+      const app = await buildApp({ config: stack.config, client: new Client({ connection }), storage: stack.storage, release: () => connection.close() });
+      const res = await app.inject({ method: 'POST', url: '/create_job', payload: jobBody() });
+      expect(res.statusCode, res.body).toBe(200);
+      const jobId = res.json().job_id as string;
+      await app.close();
+      // Without its report the job would not run before its start delay (a minute) ends.
+      const handle = stack.client.workflow.getHandle(jobId);
+      await expect.poll(() => handle.query(statusQuery).then((s) => s.phase, () => 'not running'), { timeout: 10_000 }).toBe('Open');
+      await handle.cancel();
+      await stack.storage.delete(jobParties({ jobId, securityLevel: 'semi', cloudProviders: ['aws', 'gcp', 'azure'] }), 'all');
+    } finally {
+      await stack.close();
+    }
   });
 });
