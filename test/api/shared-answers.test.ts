@@ -11,7 +11,13 @@ function source() {
     (key) => new Promise((resolve, reject) => loads.push({ key, resolve, reject })),
     { freshMs: 100, staleMs: 100, maxKeys: 3, now: () => now },
   );
-  return { answers, loads, at: (t: number) => (now = t) };
+  /** Key "j" answered "Ready" at time 0, as the start of most cases. */
+  const ready = async () => {
+    const first = answers.get('j');
+    loads.at(-1)!.resolve('Ready');
+    await first;
+  };
+  return { answers, loads, ready, at: (t: number) => (now = t) };
 }
 
 const settled = () => new Promise((r) => setImmediate(r));
@@ -26,20 +32,16 @@ describe('SharedAnswers', () => {
   });
 
   it('when the answer is fresh, then it is served without asking the source', async () => {
-    const { answers, loads, at } = source();
-    const first = answers.get('j');
-    loads[0].resolve('Ready');
-    await first;
+    const { answers, loads, ready, at } = source();
+    await ready();
     at(99);
     expect(await answers.get('j')).toBe('Ready');
     expect(loads).toHaveLength(1);
   });
 
   it('when the answer is stale, then it is still served at once while one refresh runs, and the refresh is served after', async () => {
-    const { answers, loads, at } = source();
-    const first = answers.get('j');
-    loads[0].resolve('Ready');
-    await first;
+    const { answers, loads, ready, at } = source();
+    await ready();
     at(150);
     expect(await answers.get('j')).toBe('Ready');
     expect(await answers.get('j')).toBe('Ready');
@@ -51,10 +53,8 @@ describe('SharedAnswers', () => {
   });
 
   it('when the answer is older than fresh + stale, then the caller waits for a new one', async () => {
-    const { answers, loads, at } = source();
-    const first = answers.get('j');
-    loads[0].resolve('Ready');
-    await first;
+    const { answers, loads, ready, at } = source();
+    await ready();
     at(200);
     const next = answers.get('j');
     expect(loads).toHaveLength(2);
@@ -74,10 +74,8 @@ describe('SharedAnswers', () => {
   });
 
   it('when a background refresh fails, then the stale answer stops being served', async () => {
-    const { answers, loads, at } = source();
-    const first = answers.get('j');
-    loads[0].resolve('Ready');
-    await first;
+    const { answers, loads, ready, at } = source();
+    await ready();
     at(150);
     await answers.get('j');
     loads[1].reject(new Error('Temporal is down'));
