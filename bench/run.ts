@@ -1,8 +1,7 @@
 // `npm run bench [-- --quick]`: measures the API and the orchestration against the embedded default
 // (everything started here on free ports and stopped afterwards), prints a table and writes
 // bench/results.json. Every ratio compares two figures measured in this same run.
-import { execFile, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +13,7 @@ import { JobStorage, cloudStorages } from '../activities/storage/index.js';
 import { bucketName, jobParties } from '../activities/storage/names.js';
 import { registerDataOwnerUpdate } from '../workflows/messages.js';
 import { LOAD_SCRIPT_ENV, ROOT, freePort, startEmbeddedOnFreePorts, stopAll, type Service } from '../scripts/services.js';
-import { startNodeEntry } from '../scripts/node-entry.js';
+import { startNodeEntry, stopNodeEntry } from '../scripts/node-entry.js';
 import { HELD_JOB_NAME } from './light-stages.js';
 
 const run = promisify(execFile);
@@ -44,15 +43,6 @@ async function autocannon(url: string, seconds: number) {
   const { stdout } = await run(process.execPath, [bin, '-c', '64', '-d', String(seconds), '-j', url], { maxBuffer: 64 * 1024 * 1024 });
   const r = JSON.parse(stdout) as { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** A process's resident memory now, from /proc (the workers run in a process of their own). */
@@ -125,7 +115,7 @@ try {
     readyLine: 'bench-worker: ready',
     logFile: path.join(tmp, 'logs', 'workers.log'),
   });
-  stops.push(() => stopChild(workerProcess.child));
+  stops.push(() => stopNodeEntry(workerProcess.child, 30_000));
   await workerProcess.ready;
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection });
@@ -141,7 +131,7 @@ try {
       logFile: path.join(tmp, 'logs', `api-${queue}.log`),
     });
     await ready;
-    stops.unshift(() => stopChild(child));
+    stops.unshift(() => stopNodeEntry(child, 30_000));
     return `http://127.0.0.1:${port}`;
   };
   const api = await startApp(config.temporal.taskQueue);

@@ -2,6 +2,7 @@
 // its output in a log file, and tells when it has printed its ready line. Shared by the chaos cluster,
 // the tests' worker processes and the bench, which each had a copy.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './services.js';
@@ -48,4 +49,14 @@ export function startNodeEntry(o: NodeEntryOptions): NodeEntry {
   });
   ready.catch(() => undefined); // a crash on purpose (the chaos runs) is not an unhandled rejection
   return { child, ready };
+}
+
+/** Stops an entry the way a service manager would: SIGTERM (its graceful stop), SIGKILL after graceMs. */
+export async function stopNodeEntry(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
 }

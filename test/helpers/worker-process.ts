@@ -1,7 +1,7 @@
 // A worker in a child process (`npm run worker`'s entry), so a test can kill -9 it like a crash.
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { startNodeEntry } from '../../scripts/node-entry.js';
+import { startNodeEntry, stopNodeEntry } from '../../scripts/node-entry.js';
 import { ROOT } from '../../scripts/services.js';
 import { testEnv } from './env.js';
 
@@ -25,12 +25,6 @@ export function startWorkerProcess(env: Record<string, string>, name = 'worker')
     child,
     ready,
     kill9: () => child.kill('SIGKILL'),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-      }),
+    stop: () => stopNodeEntry(child),
   };
 }

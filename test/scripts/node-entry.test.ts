@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startNodeEntry } from '../../scripts/node-entry.js';
+import { startNodeEntry, stopNodeEntry } from '../../scripts/node-entry.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'qs-entry-'));
 function entry(name: string, code: string): string {
@@ -31,5 +31,13 @@ describe('startNodeEntry', () => {
     const logFile = path.join(dir, 'crash.log');
     const { ready } = startNodeEntry({ name: 'crash', script, env: process.env, readyLine: 'serving', logFile });
     await expect(ready).rejects.toThrow(`crash exited (3) before it was ready; see ${logFile}`);
+  });
+
+  it('when stopped and it ignores SIGTERM, then it is killed once the grace is over', async () => {
+    const script = entry('stubborn', `process.on('SIGTERM', () => {}); console.log('serving'); setInterval(() => {}, 1000);`);
+    const { child, ready } = startNodeEntry({ name: 'stubborn', script, env: process.env, readyLine: 'serving', logFile: path.join(dir, 'stubborn.log') });
+    await ready;
+    await stopNodeEntry(child, 500);
+    expect(child.signalCode).toBe('SIGKILL');
   });
 });
