@@ -1,11 +1,10 @@
 // `npm run dev`: the whole embedded default on this machine, each part started in order and waited for
 // until it answers: Temporal dev server, moto (S3 + EC2), fake-gcs-server, Azurite, the worker, the API.
 // Ctrl-C (SIGINT/SIGTERM) stops everything it started, by process group, in reverse order.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { mkdirSync, openSync } from 'node:fs';
 import { loadConfigOrExit } from '../activities/config.js';
-import { ROOT, httpAnswers, startAzurite, startGcs, startMoto, startTemporal, stopAll, waitFor, type Service } from './services.js';
+import { startNodeEntry } from './node-entry.js';
+import { httpAnswers, startAzurite, startGcs, startMoto, startTemporal, stopAll, waitFor, type Service } from './services.js';
 
 const config = loadConfigOrExit();
 const services: Service[] = [];
@@ -24,10 +23,10 @@ async function shutdown(code: number): Promise<never> {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-function node(name: string, script: string): Service {
-  mkdirSync(logDir, { recursive: true });
-  const log = openSync(path.join(logDir, `${name}.log`), 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: ['ignore', log, log], detached: true, env: process.env });
+/** The worker and the API: their own process groups, so that stopAll's group kill reaches their children.
+ *  Readiness is checked through /healthz below (with timeouts), not the ready line. */
+function node(name: string, script: string, readyLine: string): Service {
+  const { child } = startNodeEntry({ name, script, env: process.env, readyLine, logFile: path.join(logDir, `${name}.log`), detached: true, appendLog: true });
   return { name, child, url: '', port: 0 };
 }
 
@@ -49,10 +48,10 @@ async function main(): Promise<void> {
   }
   const api = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
   console.log('dev: starting the worker…');
-  const worker = node('worker', 'activities/worker.ts');
+  const worker = node('worker', 'activities/worker.ts', 'serving task queue');
   services.push(worker);
   console.log('dev: starting the API…');
-  const apiSvc = node('api', 'api/server.ts');
+  const apiSvc = node('api', 'api/server.ts', 'api: listening');
   services.push(apiSvc);
   await waitFor('API', httpAnswers(`${api}/healthz`), apiSvc.child, 60_000);
   await waitFor('worker (polling the task queue)', async () => {

@@ -1,6 +1,6 @@
 // Starts one of the project's node entries (the worker, the API, the bench's API) as a child process,
-// its output in a log file, and tells when it has printed its ready line. Shared by the chaos cluster,
-// the tests' worker processes and the bench, which each had a copy.
+// its output in a log file, and tells when it has printed its ready line. Shared by `npm run dev`, the
+// chaos cluster, the tests' worker processes and the bench, which each had a copy.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -19,6 +19,8 @@ export interface NodeEntryOptions {
   logFile: string;
   /** A process group of its own, so that a group kill reaches its children too. */
   detached?: boolean;
+  /** Add to the log file instead of starting it anew (`npm run dev` keeps earlier runs' logs). */
+  appendLog?: boolean;
 }
 
 export interface NodeEntry {
@@ -29,7 +31,7 @@ export interface NodeEntry {
 
 export function startNodeEntry(o: NodeEntryOptions): NodeEntry {
   mkdirSync(path.dirname(o.logFile), { recursive: true });
-  const log = createWriteStream(o.logFile);
+  const log = createWriteStream(o.logFile, { flags: o.appendLog ? 'a' : 'w' });
   const child = spawn(process.execPath, ['--import', 'tsx', o.script], { cwd: ROOT, env: o.env, stdio: ['ignore', 'pipe', 'pipe'], detached: o.detached ?? false });
   child.stderr!.pipe(log, { end: false });
   child.once('close', () => log.end());

@@ -40,4 +40,20 @@ describe('startNodeEntry', () => {
     await stopNodeEntry(child, 500);
     expect(child.signalCode).toBe('SIGKILL');
   });
+
+  it('when started again with appendLog, then the log of the earlier run is kept; without it, the log starts anew', async () => {
+    const script = entry('twice', `console.log('serving ' + process.env.RUN);`);
+    const logFile = path.join(dir, 'twice.log');
+    const run = async (RUN: string, appendLog: boolean) => {
+      const { child, ready } = startNodeEntry({ name: 'twice', script, env: { ...process.env, RUN }, readyLine: 'serving', logFile, appendLog });
+      await ready;
+      await once(child, 'close');
+      await new Promise((r) => setTimeout(r, 50)); // the log's last write
+    };
+    await run('one', false);
+    await run('two', true);
+    expect(readFileSync(logFile, 'utf8')).toBe('serving one\nserving two\n');
+    await run('three', false);
+    expect(readFileSync(logFile, 'utf8')).toBe('serving three\n');
+  });
 });
