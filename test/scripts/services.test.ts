@@ -4,17 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Connection } from '@temporalio/client';
+import { isRunning } from '../../activities/ansible/process-group.js';
 import { waitFor } from '../../scripts/services.js';
 import { testConfig } from '../helpers/env.js';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('the embedded default services', () => {
   it('when the suite starts, then the dev server has the QueryShieldStatus search attribute', async () => {
@@ -34,6 +26,6 @@ describe('the embedded default services', () => {
     expect(String(err)).toMatch(/a silent service did not answer within 1s/);
     expect(child.exitCode !== null || child.signalCode !== null).toBe(true);
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
-    await expect.poll(() => alive(grandchild), { timeout: 5000 }).toBe(false);
+    await expect.poll(() => isRunning(grandchild), { timeout: 5000 }).toBe(false);
   });
 });
