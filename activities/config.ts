@@ -118,7 +118,7 @@ export interface Config {
   jobTtlSeconds: number;
   compute: 'local' | 'cloud';
   stage: { timeoutSeconds: number; heartbeatTimeoutSeconds: number; retries: number };
-  /** the MPC engine the stages deploy: the reference engine in ansible/engine, or TVA */
+  /** the MPC engine the stages deploy: the reference engine in engine/, or TVA */
   engine: { kind: 'reference' | 'tva'; source: string; ref?: string; catalogueFile?: string };
   /** where party hosts come from when QS_COMPUTE=cloud, per provider (nothing hard-coded in YAML) */
   vms: {
@@ -251,7 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     engine: {
       kind: e.QS_ENGINE ?? 'reference',
-      source: e.QS_ENGINE_SOURCE ?? (e.QS_ENGINE === 'tva' ? 'https://github.com/CASP-Systems-BU/tva.git' : path.resolve(REPO_ROOT, 'ansible', 'engine')),
+      source: e.QS_ENGINE_SOURCE ?? (e.QS_ENGINE === 'tva' ? 'https://github.com/CASP-Systems-BU/tva.git' : path.resolve(REPO_ROOT, 'engine')),
       ref: e.QS_ENGINE_REF,
       catalogueFile: e.QS_QUERY_CATALOGUE,
     },

@@ -167,7 +167,7 @@ export function compileQuery(sql: string, schemaColumns: string[]): CompiledQuer
   return { ok: true, program: { table: tail[0].text, outputs } };
 }
 
-/** The program file the reference engine reads (ansible/engine/src/main.cpp), one line per output in
+/** The program file the reference engine reads (engine/src/main.cpp), one line per output in
  *  result order: `sum <name> <column>` or `count <name>`. Columns go by name: the engine finds
  *  `<column>_0 …` in its share file's header, so the file does not depend on the schema's order.
  *  With `schemaColumns`, a SUM over a column outside the schema is refused here rather than on the hosts. */

@@ -15,7 +15,7 @@ export function localMpiFlags(): string[] {
 
 export async function buildEngine(): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'qs-engine-'));
-  await run('cmake', ['-S', path.join(REPO_ROOT, 'ansible', 'engine'), '-B', dir, '-DCMAKE_BUILD_TYPE=Release']);
+  await run('cmake', ['-S', path.join(REPO_ROOT, 'engine'), '-B', dir, '-DCMAKE_BUILD_TYPE=Release']);
   await run('cmake', ['--build', dir]);
   return path.join(dir, 'qs-engine');
 }
