@@ -5,14 +5,15 @@
 import type { Config } from '../config.js';
 
 /**
- * OpenMPI's daemons and TCP transport listen on ephemeral ports, so the parties of a job must reach each
- * other on this whole range (and only they: the rules name the job's own group / tag / network).
+ * The port every party's engine listens on (cloud VMs and local namespaces; local parties on loopback
+ * take ports of their own). The firewalls open it only from the job's other parties' addresses (/32).
  */
-export const MPI_PORTS = { from: 1024, to: 65535 } as const;
+export const ENGINE_PORT = 7100;
 
 /**
- * Where SSH may come from. The worker's egress address is not known in advance (NAT, several workers),
- * and the hosts accept only the job's key, so the rule is open; narrow it here if the workers have a fixed range.
+ * Where SSH may come from: the controller's range. The worker's egress address is not known in advance
+ * (NAT, several workers) and no configuration variable names it yet, so the default is open; the hosts
+ * accept only the controller's key, and their host keys are pinned. Narrow it here to the workers' range.
  */
 export const SSH_SOURCE_CIDR = '0.0.0.0/0';
 
@@ -30,7 +31,7 @@ export type CloudVars = {
   /** a global switch: false = never wait for SSH, whatever the provider says */
   wait_for_ssh: boolean;
   ssh_source_cidr: string;
-  mpi_ports: { from: number; to: number };
+  engine_port: number;
   aws: {
     /** empty for real AWS; the emulator's URL otherwise */
     endpoint: string;
@@ -88,7 +89,7 @@ export function cloudVars(config: Config, sshPublicKey = ''): CloudVars {
     ssh_public_key: sshPublicKey.trim(),
     wait_for_ssh: true,
     ssh_source_cidr: SSH_SOURCE_CIDR,
-    mpi_ports: { ...MPI_PORTS },
+    engine_port: ENGINE_PORT,
     aws: {
       endpoint: aws.endpoint ?? '',
       region: aws.region,

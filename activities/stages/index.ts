@@ -13,7 +13,7 @@ import { heartbeatingRun } from '../ansible/heartbeat.js';
 import { compileQuery, programFile } from '../engine/query.js';
 import type { StageActivities } from '../../workflows/activity-types.js';
 import type { JobConfig, PartyHost, StageResult } from '../../workflows/types.js';
-import { commonVars, controllerInventory, engineVars, jobDir, mpirunArgv, partyInventory, sshDir, cloudVars } from './plan.js';
+import { commonVars, controllerInventory, engineArgv, engineVars, jobDir, partyInventory, peerList, sshDir, cloudVars } from './plan.js';
 
 export interface StageDeps {
   config: Config;
@@ -21,8 +21,6 @@ export interface StageDeps {
 }
 
 export function createStageActivities({ config, storage }: StageDeps): StageActivities {
-  const workdir = (job: JobConfig) => (h: PartyHost) => h.workdir ?? `/opt/queryshield/${job.jobId}/${h.name}`;
-
   async function run(stage: string, job: JobConfig, playbook: string, inventory: Record<string, unknown>, extraVars: Record<string, unknown>): Promise<StageResult> {
     const logs = path.join(jobDir(config, job.jobId), 'logs');
     await mkdir(logs, { recursive: true, mode: 0o700 });
@@ -35,16 +33,21 @@ export function createStageActivities({ config, storage }: StageDeps): StageActi
       owner: job.jobId,
     }, { everyMs: 2000 }); // matches the worker's 2 s heartbeat throttle, so a cancel lands within seconds
     if (!result.ok) {
+      // An engine that failed says why in one line (naming the link); the stage's message carries it.
+      const engine = result.logTail.map((l) => /(party\d+: engine exited \d+: .*?)["']?$/.exec(l)?.[1]).find(Boolean);
       throw ApplicationFailure.create({
         type: 'StageFailed',
-        message: `${stage} failed at task '${result.failedTask ?? 'unknown'}'`,
+        message: `${stage} failed at task '${result.failedTask ?? 'unknown'}'${engine ? `: ${engine}` : ''}`,
         details: [{ logTail: result.logTail.slice(-20) }],
       });
     }
     return { durationMs: result.durationMs, logTail: result.logTail.slice(-10), facts: result.reported };
   }
 
-  /** The per-job key pair, made once by the worker into the job folder (0700, key 0600). */
+  /**
+   * The controller's own key pair for the job, made once by the worker into the job folder (0700, key
+   * 0600): it logs the controller in to the job's cloud VMs and never leaves the controller.
+   */
   async function ensureKeyPair(job: JobConfig): Promise<string> {
     const dir = sshDir(config, job.jobId);
     const key = path.join(dir, 'id_ed25519');
@@ -67,7 +70,7 @@ export function createStageActivities({ config, storage }: StageDeps): StageActi
 
     async setupAuthentication(job, hosts) {
       await ensureKeyPair(job);
-      return run('setupAuthentication', job, 'setup_auth.yml', partyInventory(config, job, hosts), { qs_hosts: hosts });
+      return run('setupAuthentication', job, 'setup_auth.yml', partyInventory(config, job, hosts), { qs_peers: peerList(job, hosts) });
     },
 
     async deployTvaCore(job, hosts) {
@@ -91,7 +94,7 @@ export function createStageActivities({ config, storage }: StageDeps): StageActi
         qs_inputs: inputs,
         qs_results: results,
         qs_program: programFile(compiled.program, columns),
-        qs_mpirun_argv: mpirunArgv(hosts, job, workdir(job), process.getuid?.() === 0),
+        qs_engine_argv: engineArgv(config, job, hosts),
       });
     },
 
