@@ -1,0 +1,79 @@
+// Circuits on whole columns, written once against Protocol (so replicated 3PC and Fantastic Four both get
+// them). Every layer of a circuit, over the whole column, is one Protocol::and_ or mul call: one round.
+// Boolean work is bit-sliced (operators/bitslice.hpp). Costs are per element in 3PC (1 AND bit = 1 bit
+// sent by each party, Araki et al. CCS 2016 §3); see operators/README.md for the table.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "containers/shared.hpp"
+#include "operators/bitslice.hpp"
+#include "protocols/protocol.hpp"
+
+namespace qs::ops {
+
+// ---- comparisons on XOR shares (results: bit 0 of one word per element, the other bits 0) ------------
+
+/** x == y. XNOR, then an AND tree over the 32 bit planes: 5 rounds, 31 AND bits. */
+BShared eq(Protocol& proto, const BShared& x, const BShared& y);
+/** x < y as signed int32. Parallel-prefix comparison (Kogge–Stone tree of (lt, eq) pairs): 6 rounds, 93 AND bits. */
+BShared lt(Protocol& proto, const BShared& x, const BShared& y);
+
+/** Both results packed: bit e%32 of word e/32 (⌈N/32⌉ words). */
+struct LtEq {
+  BShared lt, eq;
+};
+/** Planes-level comparison of one or many column pairs at once (see circuits.cpp). */
+LtEq lt_eq_planes(Protocol& proto, const Planes& x, const Planes& y, bool need_eq);
+/**
+ * Lexicographic signed comparison of rows (x[0][e], x[1][e], …) < (y[0][e], y[1][e], …), the first
+ * column most significant; packed result. One comparison tree for all columns at once (6 rounds), then
+ * ⌈log2 m⌉ rounds to combine m columns. Swapping x and y for one column reverses its direction.
+ */
+BShared lt_lex_packed(Protocol& proto, const std::vector<const BShared*>& x, const std::vector<const BShared*>& y);
+
+// ---- conversions (ABY3, Mohassel & Rindal CCS 2018, §5.3) -------------------------------------------
+
+/**
+ * A2B, bit decomposition. Each of the n global additive shares is locally a boolean sharing (global share
+ * g = x_g, the others 0); they are added with boolean adders: carry-save 3-to-2 layers (1 in 3PC, 2 in
+ * 4PC: one round each) and one Sklansky parallel-prefix adder (6 rounds). 3PC: 7 rounds, 183 AND bits.
+ */
+BShared a2b(Protocol& proto, const AShared& x);
+/** A2B, result left in planes (for further boolean work). */
+Planes a2b_planes(Protocol& proto, const AShared& x);
+/** x + y of bit-sliced values, Sklansky adder: 6 rounds, 152 AND bits. */
+Planes add_planes(Protocol& proto, const Planes& x, const Planes& y);
+
+/**
+ * B2A of bits (bit 0 of each word), bit injection: each global XOR share of the bit is locally an
+ * arithmetic sharing (ABY3 §5.3); they are combined with a ⊕ b = a + b − 2ab, as a tree of `mul`s:
+ * 2 rounds for 3 and for 4 parties, 2 multiplications (3PC) / 3 (4PC) per element.
+ */
+AShared b2a_bit(Protocol& proto, const BShared& bits);
+/**
+ * B2A of 32-bit values. r = random_a; the boolean sharing of −r comes from A2B; x + (−r) by a boolean
+ * adder is opened (uniform, it says nothing of x); x = (x − r) + r. 14 rounds (3PC), ≈ 335 AND bits +
+ * one opening. (Cheaper than bit injection of all 32 bits: 64 multiplications = 2048 bits.)
+ */
+AShared b2a(Protocol& proto, const BShared& x);
+
+// ---- multiplexers ---------------------------------------------------------------------------------
+
+/** b ? x : y with b an arithmetic 0/1: b·(x − y) + y, one multiplication (1 round). */
+AShared mux(Protocol& proto, const AShared& b, const AShared& x, const AShared& y);
+/** b ? x : y with b a boolean bit (bit 0): y ⊕ (mask(b) & (x ⊕ y)), mask local, one AND word (1 round). */
+BShared mux(Protocol& proto, const BShared& b, const BShared& x, const BShared& y);
+
+// ---- prefix sums ------------------------------------------------------------------------------------
+
+/** Inclusive prefix sums of an additive column: local (each share scanned on its own), 0 rounds. */
+AShared prefix_sum(const AShared& x);
+
+// ---- local arithmetic helpers -----------------------------------------------------------------------
+void add_in(Shared& x, const Shared& y);  // x += y
+void sub_in(Shared& x, const Shared& y);  // x -= y
+
+}  // namespace qs::ops

@@ -1,0 +1,186 @@
+// operators/circuits against plaintext, 3PC and 4PC, parties as threads: EQ, LT, A2B, B2A, multiplexers,
+// prefix sums on random inputs with the edge cases (INT32_MIN/MAX, 0, −1, wrap-around, equal values);
+// rounds (messages per link) of EQ, LT and A2B against the circuit depth; bytes per party printed.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <limits>
+#include <mutex>
+#include <random>
+
+#include "check.hpp"
+#include "net/memory_communicator.hpp"
+#include "operators/bitslice.hpp"
+#include "operators/circuits.hpp"
+#include "operators_test_protocol.hpp"
+#include "protocols/local_ops.hpp"
+
+using namespace qs;
+using namespace qs::ops;
+
+namespace {
+
+std::vector<uint32_t> edge_values(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const uint32_t special[] = {0u, 1u, 0xFFFFFFFFu, 0x7FFFFFFFu, 0x80000000u, 0x80000001u, 0x7FFFFFFEu, 2u, 0xFFFFFFFEu};
+  std::vector<uint32_t> v(n);
+  for (size_t e = 0; e < n; ++e) {
+    switch (rng() % 4) {
+      case 0: v[e] = special[rng() % 9]; break;
+      case 1: v[e] = static_cast<uint32_t>(static_cast<int32_t>(rng() % 7) - 3); break;  // small, often equal
+      default: v[e] = static_cast<uint32_t>(rng());
+    }
+  }
+  return v;
+}
+
+/** y: often equal to x, or x ± 1, else its own edge values. */
+std::vector<uint32_t> partner_values(const std::vector<uint32_t>& x, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  auto y = edge_values(x.size(), seed + 1);
+  for (size_t e = 0; e < x.size(); ++e) {
+    switch (rng() % 5) {
+      case 0: y[e] = x[e]; break;
+      case 1: y[e] = x[e] + 1; break;
+      case 2: y[e] = x[e] - 1; break;
+      case 3: y[e] = x[e] ^ (1u << (rng() % 32)); break;
+      default: break;
+    }
+  }
+  return y;
+}
+
+void test_transpose() {
+  std::mt19937 rng(7);
+  for (size_t n : {1u, 31u, 32u, 33u, 100u}) {
+    BShared x(1, n);
+    for (auto& v : x.share[0]) v = rng();
+    Planes p = to_planes(x);
+    bool ok = true;
+    for (size_t e = 0; e < n; ++e)
+      for (int b = 0; b < 32; ++b) ok &= ((p.plane(0, b)[e / 32] >> (e % 32)) & 1u) == ((x.share[0][e] >> b) & 1u);
+    CHECK(ok);
+    BShared back = from_planes<BShared>(p, n);
+    CHECK(back.share[0] == x.share[0]);
+  }
+}
+
+struct Counters {
+  uint64_t max_link_messages = 0, bytes = 0;
+};
+Counters counters_since(net::Communicator& c, const std::vector<net::LinkStats>& before) {
+  Counters out;
+  for (int p = 0; p < c.parties(); ++p) {
+    if (p == c.party()) continue;
+    auto s = c.stats(p);
+    out.max_link_messages = std::max<uint64_t>(out.max_link_messages, s.messages_sent - before[p].messages_sent);
+    out.bytes += s.bytes_sent - before[p].bytes_sent;
+  }
+  return out;
+}
+std::vector<net::LinkStats> snapshot(net::Communicator& c) {
+  std::vector<net::LinkStats> s(c.parties());
+  for (int p = 0; p < c.parties(); ++p)
+    if (p != c.party()) s[p] = c.stats(p);
+  return s;
+}
+
+void test_circuits(int parties, size_t n) {
+  const auto xv = edge_values(n, 11 * parties), yv = partner_values(xv, 13 * parties);
+  std::mutex mu;
+  std::vector<std::vector<uint32_t>> got(16);
+  std::vector<Counters> cnt(16);
+  std::vector<uint64_t> and_msgs(1);
+  net::run_parties(parties, [&](net::Communicator& comm) {
+    auto proto = make_test_protocol(comm);
+    const int me = comm.party();
+    BShared bx = share_b_for_test(xv, me, parties, 1), by = share_b_for_test(yv, me, parties, 2);
+    AShared ax = share_a_for_test(xv, me, parties, 3), ay = share_a_for_test(yv, me, parties, 4);
+    std::vector<std::vector<uint32_t>> mine(16);
+    std::vector<Counters> c(16);
+    auto s = snapshot(comm);
+    proto->and_(bx, by);
+    const uint64_t one_and = counters_since(comm, s).max_link_messages;
+
+    s = snapshot(comm);
+    BShared e = eq(*proto, bx, by);
+    c[0] = counters_since(comm, s);
+    mine[0] = proto->open(e);
+    s = snapshot(comm);
+    BShared l = lt(*proto, bx, by);
+    c[1] = counters_since(comm, s);
+    mine[1] = proto->open(l);
+    s = snapshot(comm);
+    BShared d = a2b(*proto, ax);
+    c[2] = counters_since(comm, s);
+    mine[2] = proto->open(d);
+    // B2A of bits: bit 0 of the LT result.
+    s = snapshot(comm);
+    AShared la = b2a_bit(*proto, l);
+    c[3] = counters_since(comm, s);
+    mine[3] = proto->open(la);
+    s = snapshot(comm);
+    AShared wa = b2a(*proto, bx);
+    c[4] = counters_since(comm, s);
+    mine[4] = proto->open(wa);
+    // Multiplexers: (x < y) ? x : y, arithmetic and boolean.
+    mine[5] = proto->open(mux(*proto, la, ax, ay));
+    mine[6] = proto->open(mux(*proto, l, bx, by));
+    mine[7] = proto->open(prefix_sum(ax));
+    // Lexicographic: (x, y) < (y, x).
+    mine[8] = proto->open(unpack_bits(lt_lex_packed(*proto, {&bx, &by}, {&by, &bx}), n));
+    if (me == 0) {
+      std::lock_guard<std::mutex> lock(mu);
+      got = mine;
+      cnt = c;
+      and_msgs[0] = one_and;
+    }
+  });
+  bool eq_ok = true, lt_ok = true, a2b_ok = true, b2a_ok = true, b2aw_ok = true, mux_ok = true, bmux_ok = true, ps_ok = true, lex_ok = true;
+  uint32_t acc = 0;
+  for (size_t e = 0; e < n; ++e) {
+    const int32_t x = static_cast<int32_t>(xv[e]), y = static_cast<int32_t>(yv[e]);
+    eq_ok &= got[0][e] == (xv[e] == yv[e] ? 1u : 0u);
+    lt_ok &= got[1][e] == (x < y ? 1u : 0u);
+    a2b_ok &= got[2][e] == xv[e];
+    b2a_ok &= got[3][e] == (x < y ? 1u : 0u);
+    b2aw_ok &= got[4][e] == xv[e];
+    mux_ok &= got[5][e] == (x < y ? xv[e] : yv[e]);
+    bmux_ok &= got[6][e] == (x < y ? xv[e] : yv[e]);
+    acc += xv[e];
+    ps_ok &= got[7][e] == acc;
+    lex_ok &= got[8][e] == ((x < y || (x == y && y < x)) ? 1u : 0u);
+  }
+  CHECK(eq_ok);
+  CHECK(lt_ok);
+  CHECK(a2b_ok);
+  CHECK(b2a_ok);
+  CHECK(b2aw_ok);
+  CHECK(mux_ok);
+  CHECK(bmux_ok);
+  CHECK(ps_ok);
+  CHECK(lex_ok);
+  // Rounds: one and_ call = m messages on the busiest link; EQ 5 layers, LT 6, A2B 1 (3PC) / 2 (4PC)
+  // carry-save layers + 6 adder layers, B2A of a bit 2 mul layers.
+  const uint64_t m = and_msgs[0];
+  CHECK_EQ(cnt[0].max_link_messages, 5 * m);
+  CHECK_EQ(cnt[1].max_link_messages, 6 * m);
+  CHECK_EQ(cnt[2].max_link_messages, (parties == 3 ? 7 : 8) * m);
+  CHECK_EQ(cnt[3].max_link_messages, 2 * m);
+  const char* names[] = {"eq", "lt", "a2b", "b2a_bit", "b2a"};
+  for (int i = 0; i < 5; ++i)
+    std::printf("%dPC n=%zu %-8s party0 sent %8.2f bits/element, busiest link %llu messages\n", parties, n, names[i],
+                8.0 * cnt[i].bytes / n, static_cast<unsigned long long>(cnt[i].max_link_messages));
+}
+
+}  // namespace
+
+int main() {
+  test_transpose();
+  for (int parties : {3, 4}) {
+    test_circuits(parties, 1000);
+    test_circuits(parties, 4096);
+    test_circuits(parties, 1);
+  }
+  return qs_test::finish();
+}
