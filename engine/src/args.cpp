@@ -1,7 +1,8 @@
 #include "args.hpp"
 
 #include <charconv>
-#include <iostream>
+#include <cmath>
+#include <cstdlib>
 
 #include "engine_error.hpp"
 
@@ -9,8 +10,15 @@ namespace qs {
 namespace {
 
 const char* const kUsage =
-    "usage: qs-engine --party <i> --parties <3|4> --program <program.txt> --input <shares.csv> --output <result.csv>\n"
-    "Run under mpirun with one rank per party (rank i = --party i); each rank reads only its own share file.\n";
+    "usage:\n"
+    "  qs-engine --version\n"
+    "  qs-engine pubkey --key party.key\n"
+    "  qs-engine run --party I --parties N --key party.key --peers peers.txt --program program.txt\n"
+    "                --input input.csv --output result.csv [--listen ADDR:PORT] [--link-timeout SECONDS]\n"
+    "                [--connect-timeout SECONDS]\n"
+    "party.key: `openssl genpkey -algorithm X25519 -outform DER`; peers.txt: one line per party, in index order,\n"
+    "`<index> <address> <port> <pubkey-hex>`. --listen defaults to 0.0.0.0:<own port>; --link-timeout 30,\n"
+    "--connect-timeout 60.\n";
 
 int parse_count(const std::string& option, const std::string& text) {
   int value = -1;
@@ -19,41 +27,71 @@ int parse_count(const std::string& option, const std::string& text) {
   return value;
 }
 
-}  // namespace
-
-bool is_info_request(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--version" || a == "--help" || a == "-h") return true;
-  }
-  return false;
+double parse_seconds(const std::string& option, const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(v) || v <= 0 || v > 86400) throw EngineError(option + " needs a number of seconds (above 0), got '" + text + "'");
+  return v;
 }
 
-void print_info(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--version") {
-      std::cout << "qs-engine 1.1 (QueryShield reference engine: SUM/COUNT on replicated secret shares)" << std::endl;
-      return;
+}  // namespace
+
+const char* usage() { return kUsage; }
+const char* version() { return "qs-engine 2.0 (QueryShield reference engine: SUM/COUNT on replicated secret shares; links: Noise_KK_25519_ChaChaPoly_SHA256 over TCP)"; }
+
+int party_hint(int argc, char** argv) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::string(argv[i]) == "--party") {
+      try {
+        return parse_count("--party", argv[i + 1]);
+      } catch (const EngineError&) {
+        return -1;
+      }
     }
   }
-  std::cout << kUsage;
+  return -1;
 }
 
 Args parse_args(int argc, char** argv) {
   Args args;
-  for (int i = 1; i < argc; i += 2) {
+  if (argc < 2) throw EngineError(std::string("no command\n") + kUsage);
+  const std::string command = argv[1];
+  if (command == "--version") {
+    args.command = Command::Version;
+    return args;
+  }
+  if (command == "--help" || command == "-h" || command == "help") {
+    args.command = Command::Help;
+    return args;
+  }
+  if (command == "pubkey") args.command = Command::PubKey;
+  else if (command == "run") args.command = Command::Run;
+  else throw EngineError("unknown command '" + command + "'\n" + kUsage);
+
+  for (int i = 2; i < argc; i += 2) {
     std::string option = argv[i];
     if (i + 1 >= argc) throw EngineError(option + " needs a value\n" + kUsage);
     std::string value = argv[i + 1];
-    if (option == "--party") args.party = parse_count(option, value);
+    if (option == "--key") args.key = value;
+    else if (args.command == Command::PubKey) throw EngineError("unknown option " + option + " for pubkey\n" + kUsage);
+    else if (option == "--party") args.party = parse_count(option, value);
     else if (option == "--parties") args.parties = parse_count(option, value);
+    else if (option == "--peers") args.peers = value;
     else if (option == "--program") args.program = value;
     else if (option == "--input") args.input = value;
     else if (option == "--output") args.output = value;
+    else if (option == "--listen") args.listen = value;
+    else if (option == "--link-timeout") args.link_timeout_s = parse_seconds(option, value);
+    else if (option == "--connect-timeout") args.connect_timeout_s = parse_seconds(option, value);
+    else if (option == "--debug-pause-ms") args.debug_pause_ms = parse_count(option, value);
     else throw EngineError("unknown option " + option + "\n" + kUsage);
   }
-  if (args.party < 0 || args.parties < 0 || args.program.empty() || args.input.empty() || args.output.empty()) {
-    throw EngineError(std::string("--party, --parties, --program, --input and --output are all required\n") + kUsage);
+  if (args.command == Command::PubKey) {
+    if (args.key.empty()) throw EngineError(std::string("pubkey needs --key\n") + kUsage);
+    return args;
+  }
+  if (args.party < 0 || args.parties < 0 || args.key.empty() || args.peers.empty() || args.program.empty() || args.input.empty() || args.output.empty()) {
+    throw EngineError(std::string("--party, --parties, --key, --peers, --program, --input and --output are all required\n") + kUsage);
   }
   if (args.parties != 3 && args.parties != 4) throw EngineError("--parties must be 3 (semi-honest) or 4 (malicious), got " + std::to_string(args.parties));
   if (args.party >= args.parties) throw EngineError("--party " + std::to_string(args.party) + " is not below --parties " + std::to_string(args.parties));

@@ -1,21 +1,33 @@
-// The command line: qs-engine --party <i> --parties <n> --program <file> --input <csv> --output <csv>.
+// The command line, the contract the Ansible stages use:
+//   qs-engine --version
+//   qs-engine pubkey --key party.key
+//   qs-engine run --party I --parties N --key party.key --peers peers.txt --program program.txt
+//                 --input input.csv --output result.csv [--listen ADDR:PORT] [--link-timeout SECONDS]
+//                 [--connect-timeout SECONDS]
+// Hidden, for tests only: --debug-pause-ms MS (run sleeps that long before computing, so a test can
+// kill a party mid-run; the links keep sending keep-alives meanwhile).
 #pragma once
 
 #include <string>
 
 namespace qs {
 
+enum class Command { Version, Help, PubKey, Run };
+
 struct Args {
+  Command command = Command::Help;
   int party = -1;
   int parties = -1;
-  std::string program, input, output;
+  std::string key, peers, program, input, output, listen;
+  double link_timeout_s = 30, connect_timeout_s = 60;
+  long debug_pause_ms = 0;
 };
 
-/** True when the command line only asks for --version or --help (answered without MPI). */
-bool is_info_request(int argc, char** argv);
-/** Prints the --version or --help text. */
-void print_info(int argc, char** argv);
-/** Parses and checks the options; throws EngineError naming what is wrong. */
+/** Parses and checks the options; throws EngineError naming what is wrong (with the usage). */
 Args parse_args(int argc, char** argv);
+/** Best effort, for error lines when parse_args failed: the value of --party, or -1. */
+int party_hint(int argc, char** argv);
+const char* usage();
+const char* version();
 
 }  // namespace qs

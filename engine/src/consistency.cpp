@@ -1,6 +1,5 @@
 #include "consistency.hpp"
 
-#include <mpi.h>
 #include <sodium.h>
 
 #include <array>
@@ -33,48 +32,80 @@ Digest column_digest(const ShareTable& t, size_t pos) {
 
 const char* block_name(int b) { return b == 0 ? "additive" : "XOR"; }
 
+void append(net::Bytes& out, const void* data, size_t len) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  out.insert(out.end(), p, p + len);
+}
+
 }  // namespace
 
-void check_consistency(const ShareTable& t, int rank, int n) {
+void check_consistency(const ShareTable& t, net::Communicator& comm) {
   if (sodium_init() < 0) throw EngineError("libsodium failed to initialise");
+  const int rank = comm.party(), n = comm.parties();
+  const size_t C = t.columns.size();
 
-  // The same header everywhere (so the same columns, in the same order, for the exchange below).
+  // To every other party p: [header digest][row count, u64 LE][digests of my copies of p's own share].
+  // My local column d holds global share (rank + d), whose owner party (rank + d) holds it as its local
+  // column 0; so party p = rank + d gets my column d's digests (d = 1 … k-1), and from party (rank - d)
+  // I get its copy of my share: every copy of every share is compared once, by its owner.
   Digest header;
   crypto_hash_sha256(header.data(), reinterpret_cast<const unsigned char*>(t.header.data()), t.header.size());
-  std::vector<unsigned char> headers(header.size() * n);
-  MPI_Allgather(header.data(), static_cast<int>(header.size()), MPI_UNSIGNED_CHAR, headers.data(), static_cast<int>(header.size()), MPI_UNSIGNED_CHAR, MPI_COMM_WORLD);
+  const uint64_t rows = t.rows;
+  for (int p = 0; p < n; ++p) {
+    if (p == rank) continue;
+    net::Bytes m;
+    append(m, header.data(), header.size());
+    for (int b = 0; b < 8; ++b) m.push_back(static_cast<uint8_t>(rows >> (8 * b)));
+    const int d = (p - rank + n) % n;
+    if (d < t.k) {
+      for (size_t c = 0; c < C; ++c) {
+        for (int b = 0; b < 2; ++b) {
+          const Digest digest = column_digest(t, t.position(c, static_cast<Block>(b), d));
+          append(m, digest.data(), digest.size());
+        }
+      }
+    }
+    comm.send(p, std::move(m));
+  }
+  std::vector<net::Bytes> received(n);
+  for (int p = 0; p < n; ++p) if (p != rank) received[p] = comm.recv(p);
+
+  // The same header everywhere (so the same columns, in the same order), compared with party 0's.
+  auto header_of = [&](int p) -> const unsigned char* { return p == rank ? header.data() : received[p].data(); };
+  for (int p = 0; p < n; ++p) {
+    if (p != rank && received[p].size() < header.size() + 8) {
+      throw net::LinkError(rank, p, "the consistency message has " + std::to_string(received[p].size()) + " bytes");
+    }
+  }
   for (int p = 1; p < n; ++p) {
-    if (std::memcmp(headers.data(), headers.data() + p * header.size(), header.size()) != 0) {
+    if (std::memcmp(header_of(0), header_of(p), header.size()) != 0) {
       throw EngineError("party " + std::to_string(p) + "'s share file has another header than party 0's (different schema or party count)");
     }
   }
 
-  // The same row count everywhere: each party knows only its own, so agree on min and max.
-  long long rows = static_cast<long long>(t.rows), lo = 0, hi = 0;
-  MPI_Allreduce(&rows, &lo, 1, MPI_LONG_LONG, MPI_MIN, MPI_COMM_WORLD);
-  MPI_Allreduce(&rows, &hi, 1, MPI_LONG_LONG, MPI_MAX, MPI_COMM_WORLD);
+  // The same row count everywhere.
+  uint64_t lo = rows, hi = rows;
+  for (int p = 0; p < n; ++p) {
+    if (p == rank) continue;
+    uint64_t r = 0;
+    for (int b = 0; b < 8; ++b) r |= uint64_t(received[p][header.size() + b]) << (8 * b);
+    lo = std::min(lo, r);
+    hi = std::max(hi, r);
+  }
   if (lo != hi) throw EngineError("the parties' share files have different row counts (" + std::to_string(lo) + " to " + std::to_string(hi) + "; this party has " + std::to_string(rows) + ")");
 
-  // Replicated shares: my local column d holds global share (rank + d), whose owner party (rank + d)
-  // holds it as its local column 0. Send my copies there, receive the copies of my global share from
-  // party (rank - d), for every d = 1 … k-1, so every copy of every share is compared once.
-  const size_t C = t.columns.size();
-  std::vector<Digest> own(C * 2);
-  for (size_t c = 0; c < C; ++c) {
-    for (int b = 0; b < 2; ++b) own[c * 2 + b] = column_digest(t, t.position(c, static_cast<Block>(b), 0));
-  }
+  // Replicated shares: the copies of my global share (my local column 0) held by party (rank - d).
   std::vector<std::string> problems;
   for (int d = 1; d < t.k; ++d) {
-    std::vector<Digest> mine(C * 2), theirs(C * 2);
-    for (size_t c = 0; c < C; ++c) {
-      for (int b = 0; b < 2; ++b) mine[c * 2 + b] = column_digest(t, t.position(c, static_cast<Block>(b), d));
+    const int from = (rank - d + n) % n;
+    const net::Bytes& m = received[from];
+    if (m.size() != header.size() + 8 + C * 2 * sizeof(Digest)) {
+      throw net::LinkError(rank, from, "the consistency message has " + std::to_string(m.size()) + " bytes");
     }
-    const int to = (rank + d) % n, from = (rank - d + n) % n;
-    const int bytes = static_cast<int>(mine.size() * sizeof(Digest));
-    MPI_Sendrecv(mine.data(), bytes, MPI_UNSIGNED_CHAR, to, 100 + d, theirs.data(), bytes, MPI_UNSIGNED_CHAR, from, 100 + d, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     for (size_t c = 0; c < C; ++c) {
       for (int b = 0; b < 2; ++b) {
-        if (theirs[c * 2 + b] != own[c * 2 + b]) {
+        const Digest own = column_digest(t, t.position(c, static_cast<Block>(b), 0));
+        if (std::memcmp(m.data() + header.size() + 8 + (c * 2 + b) * sizeof(Digest), own.data(), own.size()) != 0) {
           problems.push_back("column " + t.columns[c] + " (" + block_name(b) + "): party " + std::to_string(from) + "'s copy of global share " +
                              std::to_string(rank) + " differs from this party's");
         }

@@ -1,81 +1,190 @@
-// qs-engine: the QueryShield reference MPC engine. mpirun starts one rank per party (rank i = party i,
-// each in its own folder); each rank reads only its own share file, the parties check over MPI that
-// their files fit together, then each computes its result shares locally and writes them.
+// qs-engine: the QueryShield reference MPC engine. Each party runs its own process on its own host
+// (`qs-engine run`), reads only its own share file, connects to the other parties over the engine's own
+// authenticated and encrypted links (net/tcp_communicator: Noise KK over TCP), checks with them that
+// their files fit together, then computes its result shares locally and writes them.
 //
-// Every step ends with an agreement over MPI: when a step fails on any party, every party stops after
-// that step (the failing one says why, the others say who failed), and all exit non-zero. So no party
-// is left waiting in a collective call, and mpirun fails as a whole.
-#include <mpi.h>
+// Every step after connecting ends with an agreement over the links: each party tells every other one
+// whether the step succeeded. When it failed anywhere, every party stops after that step (the failing
+// one says why, the others say who failed) and exits non-zero. When a link fails (tampering, a wrong
+// key, a peer gone), the party that sees it says which link and closes all its links with that reason,
+// so the others stop at once too, each naming the link on which it learned it.
+#include <signal.h>
 
+#include <chrono>
 #include <climits>
 #include <exception>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <string>
+#include <thread>
 
 #include "aggregate.hpp"
 #include "args.hpp"
 #include "consistency.hpp"
 #include "engine_error.hpp"
+#include "net/keys.hpp"
+#include "net/peers.hpp"
+#include "net/tcp_communicator.hpp"
 #include "program.hpp"
 #include "share_file.hpp"
 
 namespace {
 
-/** Runs one step on this party and agrees with the others on whether it succeeded everywhere. */
-bool step(int rank, const std::string& what, const std::function<void()>& body) {
-  std::string error;
+/** One write per line: another process's lines (or a test reading both streams) never cut into ours. */
+void say(std::ostream& out, const std::string& line) { out << (line + "\n") << std::flush; }
+
+std::string prefix(int party) { return party >= 0 ? "qs-engine party " + std::to_string(party) + ": " : "qs-engine: "; }
+
+/** A link failed in a step: the run cannot agree on anything any more; `reason` goes to the peers. */
+struct Abort {
+  std::string reason;
+};
+
+class Steps {
+ public:
+  explicit Steps(qs::net::Communicator& comm) : comm_(comm) {}
+
+  /** Runs one step on this party and agrees with the others on whether it succeeded everywhere. */
+  bool run(const std::string& what, const std::function<void()>& body) {
+    ++number_;
+    const int me = comm_.party();
+    std::string error;
+    try {
+      body();
+    } catch (const qs::net::LinkError& e) {
+      fail_link(what, e.what());
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    const std::string ok = "step " + std::to_string(number_) + " ok", failed = "step " + std::to_string(number_) + " failed";
+    const std::string& mine = error.empty() ? ok : failed;
+    int first = error.empty() ? INT_MAX : me;
+    try {
+      for (int p = 0; p < comm_.parties(); ++p) if (p != me) comm_.send(p, qs::net::Bytes(mine.begin(), mine.end()));
+      for (int p = 0; p < comm_.parties(); ++p) {
+        if (p == me) continue;
+        const qs::net::Bytes m = comm_.recv(p);
+        const std::string status(m.begin(), m.end());
+        if (status == failed) first = std::min(first, p);
+        else if (status != ok) throw qs::net::LinkError(me, p, "the parties are out of step (expected the outcome of step " + std::to_string(number_) + ")");
+      }
+    } catch (const qs::net::LinkError& e) {
+      if (!error.empty()) {
+        say(std::cerr, prefix(me) + what + " failed: " + error);
+        throw Abort{what + " failed: " + error};
+      }
+      fail_link(what, e.what());
+    }
+    if (!error.empty()) say(std::cerr, prefix(me) + what + " failed: " + error);
+    else if (first != INT_MAX) say(std::cerr, prefix(me) + "stopping: party " + std::to_string(first) + " failed " + what);
+    return first == INT_MAX;
+  }
+
+ private:
+  [[noreturn]] void fail_link(const std::string& what, const std::string& why) {
+    say(std::cerr, prefix(comm_.party()) + what + " failed: " + why);
+    throw Abort{what + " failed: " + why};
+  }
+  qs::net::Communicator& comm_;
+  int number_ = 0;
+};
+
+int run(const qs::Args& args) {
+  const int me = args.party;
+  qs::net::noise::KeyPair key;
+  std::vector<qs::net::Peer> peers;
+  std::string listen_host = "0.0.0.0";
+  int listen_port = 0;
   try {
-    body();
+    key = qs::net::read_key_file(args.key);
+    peers = qs::net::read_peers(args.peers, args.parties);
+    if (peers[me].pub != key.pub) {
+      throw qs::EngineError("the key file " + args.key + " has the public key " + qs::net::to_hex(key.pub) + ", but the peers file gives party " +
+                            std::to_string(me) + " " + qs::net::to_hex(peers[me].pub) + " (a mixed-up key or peers file)");
+    }
+    listen_port = peers[me].port;
+    if (!args.listen.empty()) std::tie(listen_host, listen_port) = qs::net::parse_host_port(args.listen);
   } catch (const std::exception& e) {
-    error = e.what();
+    say(std::cerr, prefix(me) + "reading the keys failed: " + e.what());
+    return 2;
   }
-  int failed = error.empty() ? INT_MAX : rank, first = INT_MAX;
-  MPI_Allreduce(&failed, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-  // One write per line: std::cerr is unbuffered, so every << would be a write of its own, and mpirun
-  // interleaves the ranks' writes (a test saw "qs-engine party 0qs-engine party : ...").
-  std::string line;
-  if (!error.empty()) {
-    line = "qs-engine party " + std::to_string(rank) + ": " + what + " failed: " + error + "\n";
-  } else if (first != INT_MAX) {
-    line = "qs-engine party " + std::to_string(rank) + ": stopping: party " + std::to_string(first) + " failed " + what + "\n";
+
+  qs::net::TcpOptions options;
+  options.link_timeout_s = args.link_timeout_s;
+  options.connect_timeout_s = args.connect_timeout_s;
+  std::unique_ptr<qs::net::TcpCommunicator> comm;
+  try {
+    comm = std::make_unique<qs::net::TcpCommunicator>(me, peers, key, listen_host, listen_port, options);
+  } catch (const std::exception& e) {
+    say(std::cerr, prefix(me) + "connecting to the other parties failed: " + e.what());
+    return 2;
   }
-  if (!line.empty()) std::cerr << line << std::flush;
-  return first == INT_MAX;
+
+  std::vector<qs::Output> program;
+  qs::ShareTable table;
+  std::vector<qs::ResultColumn> result;
+  Steps steps(*comm);
+  bool ok = false;
+  try {
+    ok = steps.run("reading the program", [&] { program = qs::read_program(args.program); });
+    ok = ok && steps.run("reading the share file", [&] {
+      table = qs::read_share_file(args.input, args.parties);
+      qs::check_program_columns(program, table);
+    });
+    ok = ok && steps.run("checking the parties' shares agree", [&] { qs::check_consistency(table, *comm); });
+    ok = ok && steps.run("computing", [&] {
+      if (args.debug_pause_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(args.debug_pause_ms));
+      result = qs::aggregate(program, table, me, args.parties);
+    });
+    ok = ok && steps.run("writing the result", [&] { qs::write_result_file(args.output, result); });
+  } catch (const Abort& abort) {
+    comm->close(abort.reason);
+    return 2;
+  }
+  for (int p = 0; p < args.parties; ++p) {
+    if (p == me) continue;
+    const auto s = comm->stats(p);
+    const auto w = comm->wire_stats(p);
+    say(std::cout, prefix(me) + "link party" + std::to_string(me) + " <-> party" + std::to_string(p) + ": payload sent " + std::to_string(s.bytes_sent) +
+                       " B in " + std::to_string(s.messages_sent) + " messages, received " + std::to_string(s.bytes_received) + " B in " +
+                       std::to_string(s.messages_received) + " messages; on the wire sent " + std::to_string(w.bytes_sent) + " B, received " +
+                       std::to_string(w.bytes_received) + " B");
+  }
+  comm->close(ok ? "finished" : "stopped after a failed step");
+  if (ok) say(std::cout, prefix(me) + std::to_string(table.rows) + " rows, " + std::to_string(result.size()) + " outputs -> " + args.output);
+  return ok ? 0 : 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (qs::is_info_request(argc, argv)) {  // deploy_engine.yml runs --version outside mpirun
-    qs::print_info(argc, argv);
-    return 0;
-  }
-  MPI_Init(&argc, &argv);
-  int rank = 0, size = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-
+  signal(SIGPIPE, SIG_IGN);  // a peer that vanished is a LinkError, never a silent death
   qs::Args args;
-  std::vector<qs::Output> program;
-  qs::ShareTable table;
-  std::vector<qs::ResultColumn> result;
-  bool ok = step(rank, "reading the arguments", [&] {
+  try {
     args = qs::parse_args(argc, argv);
-    if (size != args.parties) throw qs::EngineError("mpirun started " + std::to_string(size) + " ranks for " + std::to_string(args.parties) + " parties");
-    if (args.party != rank) throw qs::EngineError("--party " + std::to_string(args.party) + " does not match MPI rank " + std::to_string(rank));
-  });
-  ok = ok && step(rank, "reading the program", [&] { program = qs::read_program(args.program); });
-  ok = ok && step(rank, "reading the share file", [&] {
-    table = qs::read_share_file(args.input, args.parties);
-    qs::check_program_columns(program, table);
-  });
-  ok = ok && step(rank, "checking the parties' shares agree", [&] { qs::check_consistency(table, rank, args.parties); });
-  if (ok) MPI_Barrier(MPI_COMM_WORLD);
-  ok = ok && step(rank, "computing", [&] { result = qs::aggregate(program, table, rank, args.parties); });
-  ok = ok && step(rank, "writing the result", [&] { qs::write_result_file(args.output, result); });
-  if (ok) std::cout << "qs-engine party " << rank << ": " << table.rows << " rows, " << result.size() << " outputs -> " << args.output << std::endl;
-
-  MPI_Finalize();
-  return ok ? 0 : 2;
+  } catch (const std::exception& e) {
+    const int party = qs::party_hint(argc, argv);
+    say(std::cerr, prefix(party) + (party >= 0 ? "reading the arguments failed: " : "") + e.what());
+    return 2;
+  }
+  switch (args.command) {
+    case qs::Command::Version:
+      say(std::cout, qs::version());
+      return 0;
+    case qs::Command::Help:
+      std::cout << qs::usage() << std::flush;
+      return 0;
+    case qs::Command::PubKey:
+      try {
+        say(std::cout, qs::net::to_hex(qs::net::read_key_file(args.key).pub));
+        return 0;
+      } catch (const std::exception& e) {
+        say(std::cerr, prefix(-1) + e.what());
+        return 2;
+      }
+    case qs::Command::Run:
+      return run(args);
+  }
+  return 2;
 }
