@@ -21,6 +21,13 @@ namespace qs {
 class MaliciousError : public std::runtime_error {
  public:
   explicit MaliciousError(const std::string& what) : std::runtime_error("malicious behaviour detected: " + what) {}
+  /** `accused`: the parties the check implicates (one of them deviated), e.g. a sender and a hash-checker. */
+  MaliciousError(const std::string& what, std::vector<int> accused)
+      : std::runtime_error("malicious behaviour detected: " + what), accused_(std::move(accused)) {}
+  const std::vector<int>& accused() const { return accused_; }
+
+ private:
+  std::vector<int> accused_;
 };
 
 class Protocol {
@@ -46,11 +53,17 @@ class Protocol {
   /**
    * Permutes the rows of every column by one permutation that no single party (3PC, 4PC: no party
    * alone) knows, and reshares them, so that positions before and after are unlinkable.
+   * Every column here is taken as ADDITIVE (AShared); for XOR-shared columns use shuffle_columns.
    */
   virtual void shuffle(std::vector<Shared*>& columns) = 0;
+  /** The same, for additive columns `a` and XOR columns `b` moved together by one permutation. */
+  virtual void shuffle_columns(const std::vector<AShared*>& a, const std::vector<BShared*>& b) = 0;
 
   /** 4PC: compares every pending hash of the joint messages; throws MaliciousError. 3PC: nothing to do. */
   virtual void verify() = 0;
+
+  /** Communication rounds so far (a round: every party sends, then receives; key agreement excluded). */
+  virtual uint64_t rounds() const = 0;
 };
 
 /** The protocol for the number of parties: 3 → replicated 3PC, 4 → Fantastic Four. Agrees PRG keys over `comm` (one round). */
