@@ -9,7 +9,8 @@ export type AggName = 'SUM' | 'COUNT' | 'MIN' | 'MAX' | 'AVG';
 export type CmpOp = '=' | '<>' | '<' | '<=' | '>' | '>=';
 
 export type Ast =
-  | { k: 'num'; value: number; pos: SqlPosition }
+  /** signed: written with a leading - (not a position in GROUP BY / ORDER BY) */
+  | { k: 'num'; value: number; signed?: boolean; pos: SqlPosition }
   | { k: 'ident'; name: string; quoted: boolean; table?: string; pos: SqlPosition }
   | { k: 'neg'; arg: Ast; pos: SqlPosition }
   | { k: 'not'; arg: Ast; pos: SqlPosition }
@@ -420,20 +421,13 @@ class Parser {
 
   private parseUnary(): Ast {
     const t = this.t;
+    if (this.isPunct('-') && this.peek().kind === 'number') {
+      // a negative literal: -2147483648 is a constant, not the negation of an out-of-range one
+      this.next();
+      const lit = this.parseNumber(-1);
+      return { ...lit, signed: true, pos: pos(t) } as Ast;
+    }
     if (this.isPunct('-') || this.isPunct('+')) {
-      // a signed literal: -2147483648 is a constant, not the negation of an out-of-range one
-      let sign = 1;
-      let j = 0;
-      while (this.isPunct('-', this.peek(j)) || this.isPunct('+', this.peek(j))) {
-        if (this.peek(j).text === '-') sign = -sign;
-        j++;
-      }
-      const after = this.peek(j);
-      if (after.kind === 'number' && !this.continuesTighter(this.peek(j + 1))) {
-        this.i += j;
-        const lit = this.parseNumber(sign);
-        return { ...lit, pos: pos(t) } as Ast;
-      }
       this.next();
       if (++this.depth > MAX_DEPTH) this.fail(`the query nests more than ${MAX_DEPTH} levels deep`);
       try {
@@ -445,11 +439,6 @@ class Parser {
     }
     if (this.isPunct('~')) this.refuseKnownConstruct(t);
     return this.parsePrimary();
-  }
-
-  /** Whether a token after a literal binds tighter than unary minus would (nothing does in this grammar). */
-  private continuesTighter(_t: Token): boolean {
-    return false;
   }
 
   private parsePrimary(): Ast {
