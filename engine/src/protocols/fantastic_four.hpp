@@ -1,0 +1,108 @@
+// Fantastic Four: Dalskov, Escudero, Keller, "Fantastic Four: Honest-Majority Four-Party Secure
+// Computation With Malicious Security", USENIX Security 2021. Malicious security with abort, one
+// corrupted party out of four.
+//
+// Layout (containers/shared.hpp, the paper's §3 replicated sharing): x = x_0 + x_1 + x_2 + x_3 (or XOR);
+// party p holds x_p, x_{p+1}, x_{p+2} (local 0, 1, 2) and misses x_{p-1}; share s is missed only by party
+// s+1. Keys (random/keys.hpp): K_{-j}, one per group of three, known to "all but j"; K_{-(s+1)} is known
+// to exactly the holders of share s, so F(K_{-(s+1)}) is a share that needs no message.
+//
+// Joint message passing (JMP, §3.1, the paper's Pi_JMP): a value v that two parties P_i, P_j both know is
+// to reach P_g: P_i sends v, P_j adds v to a running hash for (P_i, P_g); P_g hashes what it got. Hashes
+// are exchanged and compared in verify() (§3.1: "the hashes can be sent at the end", before any output)
+// and any mismatch aborts. Everything a party receives in mul, and_, open and shuffle goes through JMP.
+//
+//  - mul / and_ (§3.3, multiplication via joint sharing, Pi_INP of §3.2): x y = sum_s x_s y_s +
+//    sum_{a<b} (x_a y_b + x_b y_a). Diagonal terms x_s y_s are known to exactly the holders of share s,
+//    added there locally. A cross term c = x_a y_b + x_b y_a is known to the two parties g, h that miss
+//    neither a nor b; they jointly share it (INP): share u (one of a, b) gets r = F(K_{-(u+1)}), the other
+//    share v gets c - r, which party u+1 (holder of v, not of u, the only party not knowing r) receives by
+//    JMP from g (sender) and h (hash). Six cross terms = six JMP values per element: 1.5 elements sent per
+//    party. For balance the vector is split in halves, with the roles of (u, v) and (g, h) swapped in the
+//    second half, so every party sends and receives 1.5 elements per element.
+//  - open (§3.4 reconstruction): pending hashes are verified first; party p gets x_{p-1} by JMP from
+//    p+1 (sends) and p+2 (hash), then the hashes are verified again before the value is returned.
+//  - random_a / random_b: share s = F(K_{-(s+1)}), no message.
+//  - shuffle: four resharing passes, one per group of three "all but e" (e = 0..3), each permuting by a
+//    permutation derived from K_{-e}; party e gets fresh random shares from keys it holds, and the group
+//    rebuilds the one share e misses with one JMP value per member. Each party is outside one group, so
+//    no party knows the composed permutation. (Our adaptation of the 3-party resharing shuffle to
+//    4 parties; every value received is JMP-checked, so a cheating group member is caught.)
+//
+// A failed check throws MaliciousError naming the parties involved, after telling every other party (an
+// abort notice on each link), so that every honest party aborts at its next receive. Every message carries
+// a one-byte trailer: a 7-bit sequence number per link (a dropped message is seen as a gap) and the
+// abort flag. A receive that fails (timeout, closed link) accuses the silent party.
+#pragma once
+
+#include <sodium.h>
+
+#include <array>
+
+#include "protocols/protocol.hpp"
+#include "random/keys.hpp"
+
+namespace qs {
+
+/** A test hook: make this party deviate once, on its next chance, towards `victim`. */
+struct Cheat {
+  enum class Kind { none, add_to_share, wrong_hash, drop_message };
+  Kind kind = Kind::none;
+  int victim = -1;
+  uint32_t delta = 1;  // add_to_share: added to the first word of the next JMP message to the victim
+};
+
+class FantasticFour : public Protocol {
+ public:
+  explicit FantasticFour(net::Communicator& comm);
+  FantasticFour(net::Communicator& comm, random::Keys4 keys);
+
+  int party() const override { return party_; }
+  int parties() const override { return 4; }
+  net::Communicator& comm() override { return comm_; }
+
+  AShared mul(const AShared& x, const AShared& y) override;
+  BShared and_(const BShared& x, const BShared& y) override;
+  std::vector<uint32_t> open(const AShared& x) override;
+  std::vector<uint32_t> open(const BShared& x) override;
+  AShared random_a(size_t size) override;
+  BShared random_b(size_t size) override;
+  void shuffle(std::vector<Shared*>& columns) override;
+  void shuffle_columns(const std::vector<AShared*>& a, const std::vector<BShared*>& b) override;
+  void verify() override;
+  uint64_t rounds() const override { return rounds_; }
+
+  void set_cheat(const Cheat& cheat) { cheat_ = cheat; }
+  /** The parties that receive JMP values from `sender` in mul/and_ (for tests that aim a cheat). */
+  static std::vector<int> mul_receivers(int sender);
+
+ private:
+  template <bool Boolean>
+  void multiply(const Shared& x, const Shared& y, Shared& z);
+  template <bool Boolean>
+  std::vector<uint32_t> reveal(const Shared& x);
+  void shuffle_impl(const std::vector<Shared*>& columns, const std::vector<bool>& boolean);
+
+  // Messages: payload + one trailer byte (sequence number, abort flag).
+  net::Bytes new_message(size_t payload_words) const { return net::Bytes(payload_words * 4 + 1); }
+  void send_message(int to, net::Bytes message, bool jmp);
+  net::Bytes recv_message(int from, size_t payload_bytes);
+  [[noreturn]] void fail(const std::vector<int>& accused, const std::string& what);
+
+  void hash_sent(int sender, int receiver, const uint32_t* w, size_t n);      // this party vouches
+  void hash_received(int sender, int hasher, const uint32_t* w, size_t n);    // this party received
+  void reset_hashes();
+
+  net::Communicator& comm_;
+  int party_;
+  random::Keys4 keys_;
+  uint64_t rounds_ = 0;
+  uint64_t pending_ = 0;  // JMP values since the last verify()
+  std::array<uint8_t, 4> send_seq_{}, recv_seq_{};
+  // vouch_[s][r]: values sent by s to r that this party also knows; got_[s][h]: values this party got from
+  // s that h vouches for.
+  std::array<std::array<crypto_generichash_state, 4>, 4> vouch_{}, got_{};
+  Cheat cheat_;
+};
+
+}  // namespace qs
