@@ -1,0 +1,196 @@
+// Benchmark of the operators (operators/), 3PC and 4PC, parties as threads of this process over in-memory
+// links (net/memory_communicator), one thread per party. Prints one JSON object:
+//   {"3pc": {"eq_s": …, "lt_s": …, "a2b_s": …, "b2a_bit_s": …, "sort_2p16_s": …, "sort_2p18_s": …,
+//            "quicksort_2p16_s": …, "bitonic_2p16_s": …, …, "bytes_per_party": {"eq": …, …}}, "4pc": {…}}
+// Seconds are the slowest party's, from a common start (a one-word opening) to the end of the operation
+// (4PC: after verify()). bytes_per_party is the mean over parties of the payload bytes each sent.
+// sort_* = quicksort (the default) of one key column with one payload column (both XOR-shared).
+//
+//   operators [--parties 3|4] [--n 1048576] [--only eq,lt,a2b,b2a,sort16,sort18,bitonic16] [--repeat 3]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <string>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "net/memory_communicator.hpp"
+#include "operators/circuits.hpp"
+#include "operators/sort.hpp"
+#include "protocols/local_ops.hpp"
+#include "protocols/protocol.hpp"
+
+using namespace qs;
+
+namespace {
+
+struct Result {
+  double seconds = 0;
+  double cpu_seconds = 0;  // the busiest party's thread CPU time (robust to a loaded machine)
+  double bytes_per_party = 0;
+  uint64_t rounds = 0;
+};
+
+std::vector<uint32_t> random_words(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<uint32_t> v(n);
+  for (auto& w : v) w = static_cast<uint32_t>(rng());
+  return v;
+}
+
+double thread_cpu() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+/** Runs `op` on every party (after `setup`, untimed) and returns the slowest party's time. */
+template <class Setup, class Op>
+Result measure(int parties, Setup setup, Op op) {
+  std::mutex mu;
+  Result out;
+  double bytes = 0;
+  net::run_parties(parties, [&](net::Communicator& comm) {
+    auto proto = make_protocol(comm);
+    auto state = setup(*proto);
+    // A common start: nobody's clock starts before every party has reached this point.
+    BShared one(parties - 1, 1);
+    proto->open(one);
+    const uint64_t b0 = comm.bytes_sent(), r0 = proto->rounds();
+    const auto t0 = std::chrono::steady_clock::now();
+    const double c0 = thread_cpu();
+    op(*proto, state);
+    proto->verify();
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double cpu = thread_cpu() - c0;
+    const uint64_t b1 = comm.bytes_sent(), r1 = proto->rounds();
+    std::lock_guard<std::mutex> lock(mu);
+    out.seconds = std::max(out.seconds, s);
+    out.cpu_seconds = std::max(out.cpu_seconds, cpu);
+    bytes += static_cast<double>(b1 - b0);
+    out.rounds = std::max(out.rounds, r1 - r0);
+  });
+  out.bytes_per_party = bytes / parties;
+  return out;
+}
+
+struct Two {
+  BShared x, y;
+};
+
+Result best_of(int repeat, const std::function<Result()>& f) {
+  Result best;
+  for (int i = 0; i < repeat; ++i) {
+    Result r = f();
+    if (i == 0 || r.seconds < best.seconds) best = r;
+  }
+  return best;
+}
+
+Result bench_sort(int parties, size_t n, bool quick, int repeat) {
+  const auto keys = random_words(n, 5), pay = random_words(n, 6);
+  return best_of(repeat, [&] {
+    return measure(
+        parties,
+        [&](Protocol& p) {
+          return Two{ops::share_b_for_test(keys, p.party(), parties, 1), ops::share_b_for_test(pay, p.party(), parties, 2)};
+        },
+        [&](Protocol& p, Two& s) {
+          ops::SortColumns cols;
+          cols.keys.push_back(&s.x);
+          cols.bpayload.push_back(&s.y);
+          if (quick) ops::quicksort(p, cols, ops::Order::ascending);
+          else ops::bitonic_sort(p, cols, ops::Order::ascending);
+        });
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<int> party_counts = {3, 4};
+  size_t n = size_t{1} << 20;
+  int repeat = 3;
+  std::set<std::string> only;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i], v = argv[i + 1];
+    if (a == "--parties") party_counts = {std::atoi(v.c_str())};
+    else if (a == "--n") n = std::strtoull(v.c_str(), nullptr, 10);
+    else if (a == "--repeat") repeat = std::atoi(v.c_str());
+    else if (a == "--only") {
+      size_t s = 0;
+      while (s <= v.size()) {
+        size_t e = v.find(',', s);
+        if (e == std::string::npos) e = v.size();
+        only.insert(v.substr(s, e - s));
+        s = e + 1;
+      }
+    }
+  }
+  auto want = [&](const char* name) { return only.empty() || only.count(name); };
+  const auto xv = random_words(n, 1), yv = random_words(n, 2);
+
+  std::printf("{");
+  bool first_proto = true;
+  for (int parties : party_counts) {
+    std::map<std::string, Result> res;
+    auto two = [&](Protocol& p) {
+      return Two{ops::share_b_for_test(xv, p.party(), parties, 1), ops::share_b_for_test(yv, p.party(), parties, 2)};
+    };
+    if (want("and"))
+      res["and"] = best_of(repeat, [&] { return measure(parties, two, [](Protocol& p, Two& s) { p.and_(s.x, s.y); }); });
+    if (want("eq"))
+      res["eq"] = best_of(repeat, [&] { return measure(parties, two, [](Protocol& p, Two& s) { ops::eq(p, s.x, s.y); }); });
+    if (want("lt"))
+      res["lt"] = best_of(repeat, [&] { return measure(parties, two, [](Protocol& p, Two& s) { ops::lt(p, s.x, s.y); }); });
+    if (want("a2b"))
+      res["a2b"] = best_of(repeat, [&] {
+        return measure(
+            parties, [&](Protocol& p) { return ops::share_a_for_test(xv, p.party(), parties, 3); },
+            [](Protocol& p, AShared& x) { ops::a2b(p, x); });
+      });
+    if (want("b2a_bit"))
+      res["b2a_bit"] = best_of(repeat, [&] { return measure(parties, two, [](Protocol& p, Two& s) { ops::b2a_bit(p, s.x); }); });
+    if (want("b2a"))
+      res["b2a"] = best_of(repeat, [&] { return measure(parties, two, [](Protocol& p, Two& s) { ops::b2a(p, s.x); }); });
+    if (want("sort16")) res["sort_2p16"] = bench_sort(parties, 1 << 16, true, repeat);
+    if (want("bitonic16")) res["bitonic_2p16"] = bench_sort(parties, 1 << 16, false, 1);
+    if (want("sort18")) res["sort_2p18"] = bench_sort(parties, 1 << 18, true, 1);
+    if (want("bitonic18")) res["bitonic_2p18"] = bench_sort(parties, 1 << 18, false, 1);
+
+    std::printf("%s\"%dpc\": {\"n\": %zu", first_proto ? "" : ", ", parties, n);
+    first_proto = false;
+    for (auto& [name, r] : res) std::printf(", \"%s_s\": %.4f", name.c_str(), r.seconds);
+    if (res.count("sort_2p16")) std::printf(", \"quicksort_2p16_s\": %.4f", res["sort_2p16"].seconds);
+    std::printf(", \"bytes_per_party\": {");
+    bool first = true;
+    for (auto& [name, r] : res) {
+      std::printf("%s\"%s\": %.0f", first ? "" : ", ", name.c_str(), r.bytes_per_party);
+      first = false;
+    }
+    std::printf("}, \"cpu_s\": {");
+    first = true;
+    for (auto& [name, r] : res) {
+      std::printf("%s\"%s\": %.4f", first ? "" : ", ", name.c_str(), r.cpu_seconds);
+      first = false;
+    }
+    std::printf("}, \"rounds\": {");
+    first = true;
+    for (auto& [name, r] : res) {
+      std::printf("%s\"%s\": %llu", first ? "" : ", ", name.c_str(), static_cast<unsigned long long>(r.rounds));
+      first = false;
+    }
+    std::printf("}}");
+    std::fflush(stdout);
+  }
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  std::printf(", \"peak_rss_mb_all_parties\": %.1f}\n", ru.ru_maxrss / 1024.0);
+  return 0;
+}
