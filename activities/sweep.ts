@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Config } from './config.js';
 import { runPlaybook } from './ansible/runner.js';
 import { cloudVars, controllerInventory, jobDir, localHostsLedger } from './stages/plan.js';
-import { BUCKET_PREFIX, jobIdOfBucket } from './storage/names.js';
+import { BUCKET_PREFIX, isJobId, jobIdOfBucket } from './storage/names.js';
 import type { CloudStorage } from './storage/types.js';
 import type { Provider } from '../workflows/types.js';
 import { JOB_WORKFLOW_TYPE } from '../workflows/messages.js';
@@ -46,7 +46,8 @@ export function createSweepActivities(deps: { config: Config; client: Client; cl
     }
   }
 
-  async function find(): Promise<Map<string, Found>> {
+  async function find(removeMalformed: boolean): Promise<{ byJob: Map<string, Found>; malformedRemoved: number }> {
+    let malformedRemoved = 0;
     const byJob = new Map<string, Found>();
     const entry = (id: string) => {
       let f = byJob.get(id);
@@ -61,20 +62,31 @@ export function createSweepActivities(deps: { config: Config; client: Client; cl
     }
     const jobsRoot = path.join(config.dataDir, 'jobs');
     if (existsSync(jobsRoot)) {
-      for (const id of await readdir(jobsRoot)) {
+      for (const id of (await readdir(jobsRoot)).filter(isJobId)) {
         const parties = (await readdir(path.join(jobsRoot, id)).catch(() => [] as string[])).filter((f) => /^party\d+$/.test(f) || f === 'ssh');
         if (parties.length) entry(id).localParties.push(...parties);
       }
     }
     if (config.compute === 'cloud' && config.providers.includes('aws')) {
-      const res = await runPlaybook({ playbook: 'sweep_find.yml', inventory: controllerInventory(), extraVars: { qs_cloud: cloudVars(config), qs_sweep_providers: ['aws'] } });
+      const res = await runPlaybook({
+        playbook: 'sweep_find.yml',
+        inventory: controllerInventory(),
+        extraVars: { qs_cloud: cloudVars(config), qs_sweep_providers: ['aws'], qs_sweep_remove_malformed: removeMalformed },
+      });
       if (!res.ok) throw new Error(`listing VMs failed: ${res.logTail.slice(-3).join(' | ')}`);
-      for (const vm of (res.reported.vms ?? []) as { job_id: string; party: number; compute: Provider }[]) entry(vm.job_id).vms.push({ party: vm.party, compute: vm.compute });
+      // The playbook keeps only well-formed tags; this checks again, since whatever came from a cloud
+      // reaches paths and the next playbook's vars.
+      for (const vm of (res.reported.vms ?? []) as unknown[]) {
+        const { job_id, party, compute } = (vm ?? {}) as { job_id?: unknown; party?: unknown; compute?: unknown };
+        if (isJobId(job_id) && Number.isInteger(party) && (party as number) >= 0 && (party as number) < 100 && compute === 'aws') entry(job_id).vms.push({ party: party as number, compute });
+      }
+      if (removeMalformed) malformedRemoved = ((res.reported.malformed ?? []) as unknown[]).length;
     }
-    return byJob;
+    return { byJob, malformedRemoved };
   }
 
   async function removeHosts(jobId: string, f: Found): Promise<void> {
+    if (!isJobId(jobId)) throw new Error('refusing to remove hosts of a job id that is not a job id'); // find() lets none through
     const localIdx = f.localParties.filter((p) => p.startsWith('party')).map((p) => Number(p.slice(5)));
     const parties = [
       ...localIdx.map((index) => ({ index, name: `party${index}`, compute: 'local', provider: 'aws', job_id: jobId })),
@@ -94,8 +106,9 @@ export function createSweepActivities(deps: { config: Config; client: Client; cl
 
   return {
     async sweepOrphans(scope: SweepScope = {}): Promise<SweepReport> {
-      const report: SweepReport = { jobsChecked: 0, hostsRemoved: 0, vmsRemoved: 0, bucketsRemoved: 0, inputBucketsEmptied: 0, skippedOpen: 0 };
-      const found = await find();
+      const report: SweepReport = { jobsChecked: 0, hostsRemoved: 0, vmsRemoved: 0, bucketsRemoved: 0, inputBucketsEmptied: 0, skippedOpen: 0, malformedVmsRemoved: 0 };
+      const { byJob: found, malformedRemoved } = await find(!scope.jobIds || scope.malformed === true);
+      report.malformedVmsRemoved = malformedRemoved;
       const states = new Map<string, Awaited<ReturnType<typeof jobState>>>();
       for (const jobId of found.keys()) {
         if (scope.jobIds && !scope.jobIds.includes(jobId)) continue;

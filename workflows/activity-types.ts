@@ -29,11 +29,15 @@ export interface SweepReport {
   bucketsRemoved: number;
   inputBucketsEmptied: number;
   skippedOpen: number;
+  /** VMs with a QueryShield job tag that names no job (not a job id, or no party number): terminated */
+  malformedVmsRemoved?: number;
 }
 
 /** Which jobs a sweep looks at: all (the schedule), or the given ones (an operator, by hand). */
 export interface SweepScope {
   jobIds?: string[];
+  /** also remove VMs whose QueryShield tags name no job (a full sweep always does) */
+  malformed?: boolean;
 }
 
 export interface SweepActivities {

@@ -1,6 +1,7 @@
 // Runs one playbook with ansible-playbook through execa. Inventory and extra vars go through 0600 files
 // in a 0700 temp folder (never the command line, where `ps` would show them) and are deleted afterwards
-// whatever happens; progress and the failed task are read from the output stream; every process of the run
+// whatever happens (and, should the worker die first, by the next run on this machine: see
+// removeStaleRunFolders); progress and the failed task are read from the output stream; every process of the run
 // is marked (process-group.ts) so a cancel kills ansible, its forks and anything a task started on this
 // machine, and nothing a task started outlives the run.
 //
@@ -8,6 +9,12 @@
 // `ansible_python_interpreter: '{{ ansible_playbook_python }}'` runs modules with the venv's python
 // (what activities/stages/plan.ts renders); interpreter discovery (ansible.cfg: auto_silent) finds the
 // system python3 otherwise.
+//
+// Extra vars are data, never templates: ansible-core 2.19 trusts extra vars read from a file and renders
+// any `{{ }}` in them, so a job id, a tag read back from a cloud or an owner's name could run code on
+// the controller. They are written as YAML with every string tagged `!unsafe` (toUnsafeYaml), which
+// ansible passes on as a plain value wherever it is used, inside other expressions included. The
+// inventory is not marked: its `'{{ ansible_playbook_python }}'` is meant as a template.
 //
 // Cancellation: an aborted `signal` rejects with PlaybookAbortedError (name 'AbortError', which Temporal
 // reports as a cancelled activity); reaching `timeoutMs` resolves with ok: false and a note at the end of
@@ -27,7 +34,8 @@ export interface PlaybookRun {
   playbook: string;
   /** inventory content (an Ansible YAML inventory as an object), written to a 0600 temp file */
   inventory: Record<string, unknown>;
-  /** extra vars, written to a 0600 JSON file passed as -e @file and deleted afterwards */
+  /** extra vars, written to a 0600 YAML file passed as -e @file and deleted afterwards; every string
+   *  in them is marked unsafe (ansible never renders it as a template) */
   extraVars: Record<string, unknown>;
   /** called with the current task name (at most every 500 ms, and always with the last one) */
   onProgress?: (task: string) => void;
@@ -93,6 +101,41 @@ function ansibleEnv(): Record<string, string | undefined> {
   };
 }
 
+/**
+ * `value` as YAML in flow style (JSON with tags) where every string value is tagged `!unsafe`. Keys
+ * stay plain (ansible does not render keys); what JSON.stringify would drop or turn into null is
+ * dropped or null here too.
+ */
+export function toUnsafeYaml(value: unknown): string {
+  const plain: unknown = JSON.parse(JSON.stringify(value) ?? 'null');
+  const render = (v: unknown): string => {
+    // ansible-core 2.19 reads `!unsafe ""` as None (a `| length` on it then fails); "" is no template
+    if (typeof v === 'string') return v === '' ? '""' : `!unsafe ${yamlString(v)}`;
+    if (Array.isArray(v)) return `[${v.map(render).join(', ')}]`;
+    if (v && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${yamlString(k)}: ${render(x)}`).join(', ')}}`;
+    const json = JSON.stringify(v); // number, boolean, null
+    // YAML 1.1 reads 1e+21 as a string: its floats need a dot
+    return typeof v === 'number' && /^-?\d+e/.test(json) ? json.replace('e', '.0e') : json;
+  };
+  return `${render(plain)}\n`;
+}
+
+/** A YAML double-quoted scalar that is plain ASCII: anything else is escaped (YAML folds raw line
+ *  breaks such as U+2028 and refuses raw control characters; a lone surrogate is no character at all,
+ *  so it becomes U+FFFD). */
+function yamlString(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === '"' || ch === '\\') out += `\\${ch}`;
+    else if (cp >= 0x20 && cp <= 0x7e) out += ch;
+    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd';
+    else if (cp > 0xffff) out += `\\U${cp.toString(16).padStart(8, '0')}`;
+    else out += `\\u${cp.toString(16).padStart(4, '0')}`;
+  }
+  return `${out}"`;
+}
+
 async function readReport(file: string, note: (text: string) => Promise<void>): Promise<Record<string, unknown>> {
   let text: string;
   try {
@@ -135,12 +178,12 @@ export async function runPlaybook(run: PlaybookRun): Promise<PlaybookResult> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'qs-ansible-')); // 0700
   run.signal?.addEventListener('abort', onAbort, { once: true });
   const inventoryFile = path.join(dir, 'inventory.json'); // JSON is YAML to the inventory parser
-  const varsFile = path.join(dir, 'vars.json');
+  const varsFile = path.join(dir, 'vars.yml');
   const reportFile = path.join(dir, 'report.json');
   try {
     if (run.logFile) log = await open(run.logFile, 'a', 0o600);
     await writeFile(inventoryFile, JSON.stringify(run.inventory), { mode: 0o600 });
-    await writeFile(varsFile, JSON.stringify({ ...run.extraVars, qs_report_file: reportFile }), { mode: 0o600 });
+    await writeFile(varsFile, toUnsafeYaml({ ...run.extraVars, qs_report_file: reportFile }), { mode: 0o600 });
     if (aborted()) throw new PlaybookAbortedError(run.playbook);
     if (run.owner) {
       const left = await stopLeftoversOf(run.owner, KILL_GRACE_MS);

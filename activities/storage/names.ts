@@ -18,6 +18,11 @@ export function bucketName(jobId: string, party: number, kind: 'in' | 'out'): st
 }
 
 /** The job id a bucket name belongs to, or undefined for a bucket that is not QueryShield's. */
+/** A job id as the API makes them (randomUUID: lowercase). Anything read back from a cloud (a tag, a
+ *  bucket name, a report) names a job only if it is one of these. */
+export const JOB_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const isJobId = (value: unknown): value is string => typeof value === 'string' && JOB_ID_PATTERN.test(value);
+
 export function jobIdOfBucket(name: string): string | undefined {
   const m = /^qs-([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})-p\d+-(in|out)$/.exec(name);
   return m ? `${m[1]}-${m[2]}-${m[3]}-${m[4]}-${m[5]}` : undefined;

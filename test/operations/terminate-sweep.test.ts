@@ -1,8 +1,12 @@
 // Terminate skips teardown; the sweep (the workflow the schedule runs, started here by hand with the
 // temporal CLI) then finds the closed job's party hosts, VMs and buckets and removes them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from '../../activities/config.js';
 import { randomUUID } from 'node:crypto';
 import { cloudStorages } from '../../activities/storage/index.js';
 import { UNKNOWN_JOB_GRACE_MS } from '../../activities/sweep.js';
@@ -34,6 +38,25 @@ async function sweep(stack: Stack, ...jobIds: string[]): Promise<Record<string, 
   const out = await temporalCli(stack.config.temporal.address, ['workflow', 'execute', '--type', 'sweepWorkflow', '--task-queue', stack.config.temporal.taskQueue, '--workflow-id', `sweep-${randomUUID()}`, '--input', JSON.stringify({ jobIds }), '--output', 'json']);
   const parsed = JSON.parse(out) as { result?: Record<string, number> };
   return parsed.result ?? {};
+}
+
+async function sweepScoped(stack: Stack, scope: Record<string, unknown>): Promise<Record<string, number>> {
+  const out = await temporalCli(stack.config.temporal.address, ['workflow', 'execute', '--type', 'sweepWorkflow', '--task-queue', stack.config.temporal.taskQueue, '--workflow-id', `sweep-${randomUUID()}`, '--input', JSON.stringify(scope), '--output', 'json']);
+  return (JSON.parse(out) as { result?: Record<string, number> }).result ?? {};
+}
+
+/** One moto EC2 instance with the given tags, made with boto3 as anyone with access to the account could. */
+async function taggedInstance(stack: Stack, tags: Record<string, string>): Promise<string> {
+  const script = `
+import boto3, json, sys
+ec2 = boto3.client('ec2', endpoint_url=sys.argv[1], region_name=sys.argv[2], aws_access_key_id='test', aws_secret_access_key='test')
+tags = [{'Key': k, 'Value': v} for k, v in json.loads(sys.argv[4]).items()]
+r = ec2.run_instances(ImageId=sys.argv[3], MinCount=1, MaxCount=1, InstanceType='t3.micro', TagSpecifications=[{'ResourceType': 'instance', 'Tags': tags}])
+print(r['Instances'][0]['InstanceId'])
+`;
+  const aws = stack.config.vms.aws;
+  const { stdout } = await promisify(execFile)(path.join(REPO_ROOT, '.venv', 'bin', 'python'), ['-c', script, aws.endpoint!, aws.region, aws.ami, JSON.stringify(tags)]);
+  return stdout.trim();
 }
 
 async function jobBuckets(stack: Stack, jobId: string): Promise<string[]> {
@@ -113,5 +136,37 @@ describe('terminate, then sweep, with AWS VMs (moto EC2)', () => {
     expect(report.vmsRemoved).toBe(3);
     expect((await ec2Instances(stack.config, jobId)).filter((i) => i.state !== 'terminated')).toEqual([]);
     expect(await jobBuckets(stack, jobId)).toEqual([]);
+  });
+});
+
+describe('the sweep and hostile VM tags (moto EC2)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await stackWith({ QS_COMPUTE: 'cloud', QS_PROVIDERS: 'aws' });
+  });
+  afterAll(async () => stack?.close());
+
+  // ansible-core 2.19 renders templates in extra vars read from a file: a job tag that is a template,
+  // passed on as the job id of the teardown, ran its command on the worker at every sweep.
+  it('when an instance\'s job tag is a template running a command, then the sweep runs nothing and terminates the instance', { timeout: 180_000 }, async () => {
+    const marker = path.join(os.tmpdir(), `qs-sweep-injected-${randomUUID()}`);
+    const hostile = `{{ lookup('ansible.builtin.pipe', 'touch ${marker}') }}`;
+    const hostileParty = `{{ lookup('ansible.builtin.pipe', 'touch ${marker}-party') }}`;
+    const jobTagged = await taggedInstance(stack, { 'queryshield:job': hostile, 'queryshield:party': '0' });
+    const partyTagged = await taggedInstance(stack, { 'queryshield:job': randomUUID(), 'queryshield:party': hostileParty });
+    try {
+      // An operator's sweep naming the tag as a job, and the one the schedule runs (here scoped to no
+      // job but told to look at malformed tags, so the other test files' jobs are left alone).
+      await sweepScoped(stack, { jobIds: [hostile] });
+      const report = await sweepScoped(stack, { jobIds: [], malformed: true });
+      expect(existsSync(marker)).toBe(false);
+      expect(existsSync(`${marker}-party`)).toBe(false);
+      expect(report.malformedVmsRemoved).toBeGreaterThanOrEqual(2);
+      const left = (await ec2Instances(stack.config)).filter((i) => [jobTagged, partyTagged].includes(i.id));
+      expect(left.map((i) => i.state)).toEqual(['terminated', 'terminated']);
+    } finally {
+      rmSync(marker, { force: true });
+      rmSync(`${marker}-party`, { force: true });
+    }
   });
 });

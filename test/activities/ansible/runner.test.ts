@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runPlaybook, type PlaybookResult } from '../../../activities/ansible/runner.js';
+import { fileURLToPath } from 'node:url';
+import { runPlaybook, toUnsafeYaml, type PlaybookResult } from '../../../activities/ansible/runner.js';
 import { stopLeftoversOf } from '../../../activities/ansible/process-group.js';
 import { ansibleProcess, cmdline, environ, fixture, localInventory, running, runMarker, runProcesses, until } from './fixtures/processes.js';
 
@@ -86,7 +87,7 @@ describe('runPlaybook', () => {
       expect(members.length).toBeGreaterThan(2); // ansible-playbook, its fork, the module's shell and python
       const args = cmdline(ansible)!;
       const varsArg = args[args.indexOf('-e') + 1];
-      expect(varsArg).toMatch(/^@\/.*vars\.json$/);
+      expect(varsArg).toMatch(/^@\/.*vars\.yml$/);
       const varsFile = varsArg.slice(1);
       expect(statSync(varsFile).mode & 0o777).toBe(0o600);
       expect(statSync(path.dirname(varsFile)).mode & 0o777).toBe(0o700);
@@ -105,6 +106,35 @@ describe('runPlaybook', () => {
       writeFileSync(release, '');
       await run.catch(() => undefined);
     }
+  });
+
+  it('when an extra var holds a template (a lookup running a command), then it is passed as data: nothing runs, and vars used inside expressions still work', async () => {
+    const marker = path.join(tmp, `injected-${Math.random().toString(36).slice(2)}`);
+    const hostile = `{{ lookup('ansible.builtin.pipe', 'touch ${marker}') }}`;
+    const odd = 'quote " backslash \\ tab \t line\u2028sep \u0085 nul-ish \u007f emoji \u{1F600} lone \ud800 {% raw %}';
+    const dir = path.join(tmp, 'unsafe dir');
+    const result = await runPlaybook({
+      playbook: path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'unsafe_vars.yml'),
+      inventory: localInventory(), // its '{{ ansible_playbook_python }}' is still a template
+      extraVars: { qs_hostile: hostile, qs_empty: '', qs_dir: dir, qs_nested: { list: [{ name: `{{ 7 * 6 }}` }, { name: 'b' }] }, qs_count: 41, qs_flag: true, qs_odd: odd },
+    });
+    expectOk(result);
+    expect(existsSync(marker)).toBe(false);
+    expect(result.reported).toEqual({
+      hostile,
+      nested: '{{ 7 * 6 }}',
+      joined: `${dir}/sub`,
+      sum: 42,
+      names: ['{{ 7 * 6 }}', 'b'],
+      flag: true,
+      empty: 0,
+      odd: odd.replace('\ud800', '\ufffd'),
+    });
+    expect(statSync(path.join(dir, 'sub')).isDirectory()).toBe(true);
+  });
+
+  it('when extra vars are written, then every string is tagged !unsafe and numbers stay numbers', () => {
+    expect(toUnsafeYaml({ a: 'x', b: [1, 'y', null, 1e21], c: { d: false }, e: undefined, f: '' })).toBe('{"a": !unsafe "x", "b": [1, !unsafe "y", null, 1.0e+21], "c": {"d": false}, "f": ""}\n');
   });
 
   it('when the signal aborts during a `sleep 300` task, then the promise rejects with AbortError and no process of the run is left', async () => {
