@@ -1,7 +1,11 @@
 // What the stage playbooks receive, rendered from a job and the configuration alone.
 import { describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../../activities/config.js';
-import { commonVars, engineVars, jobDir, mpirunArgv, partyInventory, partyPlans, sshDir } from '../../../activities/stages/plan.js';
+import { commonVars, engineArgv, engineSourceHash, engineVars, jobDir, knownHostsFile, loopbackPorts, partyInventory, partyPlans, peerList, sshDir } from '../../../activities/stages/plan.js';
+import { REPO_ROOT } from '../../../activities/config.js';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { JobConfig, PartyHost } from '../../../workflows/types.js';
 
 const job = (over: Partial<JobConfig> = {}): JobConfig => ({
@@ -17,6 +21,7 @@ const job = (over: Partial<JobConfig> = {}): JobConfig => ({
 const config = (env: Record<string, string> = {}): Config => loadConfig({ QS_DATA_DIR: '/srv/qs', ...env });
 
 const localHosts: PartyHost[] = [2, 0, 1].map((i) => ({ index: i, name: `party${i}`, address: '127.0.0.1', compute: 'local', workdir: `/srv/qs/jobs/j/party${i}` }));
+const nsHosts: PartyHost[] = [0, 1, 2].map((i) => ({ index: i, name: `party${i}`, address: `10.213.4.${i + 10}`, compute: 'local', workdir: `/srv/qs/jobs/j/party${i}` }));
 const cloudHosts: PartyHost[] = [0, 1, 2].map((i) => ({ index: i, name: `party${i}`, address: `10.0.0.${i + 1}`, compute: i === 1 ? 'gcp' : 'aws' }));
 
 describe('partyPlans', () => {
@@ -54,14 +59,22 @@ describe('partyInventory', () => {
     });
   });
 
-  it("when hosts are cloud VMs, then each is reached over SSH with the job's key as the configured user", () => {
+  it("when hosts are cloud VMs, then each is reached over SSH with the controller's key, only if it shows the host key recorded at creation", () => {
     const inv = partyInventory(config({ QS_VM_SSH_USER: 'ubuntu' }), job(), cloudHosts) as { all: { children: { parties: { hosts: Record<string, Record<string, unknown>> } } } };
     expect(inv.all.children.parties.hosts.party2).toMatchObject({
       ansible_host: '10.0.0.3',
       ansible_user: 'ubuntu',
       ansible_ssh_private_key_file: `${sshDir(config(), job().jobId)}/id_ed25519`,
+      ansible_ssh_common_args: `-o StrictHostKeyChecking=yes -o UserKnownHostsFile=/srv/qs/jobs/${job().jobId}/known_hosts`,
       qs_compute: 'aws',
     });
+    expect(knownHostsFile(config(), job().jobId)).toBe(`/srv/qs/jobs/${job().jobId}/known_hosts`);
+    expect(JSON.stringify(inv)).not.toContain('StrictHostKeyChecking=no');
+  });
+
+  it('when local hosts have addresses of their own, then each carries its namespace', () => {
+    const inv = partyInventory(config(), job(), nsHosts) as { all: { children: { parties: { hosts: Record<string, Record<string, unknown>> } } } };
+    expect(inv.all.children.parties.hosts.party1.qs_netns).toBe(`qs-${job().jobId}-p1`);
   });
 });
 
@@ -86,23 +99,57 @@ describe('engineVars', () => {
   });
 });
 
-describe('mpirunArgv', () => {
-  it('when parties are local, then one MPMD mpirun on loopback runs one rank per party in index order, each in its folder', () => {
-    const argv = mpirunArgv(localHosts, job(), (h) => h.workdir!, false);
-    expect(argv.slice(0, 8)).toEqual(['mpirun', '--oversubscribe', '--mca', 'btl', 'self,tcp', '--mca', 'btl_tcp_if_include', 'lo']);
-    expect(argv).not.toContain('--allow-run-as-root');
-    expect(argv).not.toContain('--host');
-    const apps = argv.join(' ').split(' : ');
-    expect(apps).toHaveLength(3);
-    apps.forEach((app, i) => {
-      expect(app).toContain(`--wdir /srv/qs/jobs/j/party${i} /srv/qs/jobs/j/party${i}/engine/build/qs-engine --party ${i} --parties 3`);
-      expect(app).toContain('--program program.txt --input input.csv --output result.csv');
-    });
+describe('peerList and engineArgv', () => {
+  it('when parties are namespaces or cloud VMs, then every party listens on the engine port 7100 and is dialled at its address', () => {
+    expect(peerList(job(), nsHosts)).toEqual(nsHosts.map((h) => ({ index: h.index, name: h.name, address: h.address, port: 7100 })));
+    expect(peerList(job(), cloudHosts).map((p) => p.port)).toEqual([7100, 7100, 7100]);
   });
 
-  it('when parties are cloud VMs and the worker is root, then each rank runs on its party by name and root is allowed', () => {
-    const argv = mpirunArgv(cloudHosts, job(), (h) => `/opt/queryshield/j/${h.name}`, true);
-    expect(argv[1]).toBe('--allow-run-as-root');
-    expect(argv.join(' ').split(' : ').map((a) => /--host (\S+)/.exec(a)?.[1])).toEqual(['party0', 'party1', 'party2']);
+  it('when parties share loopback, then each has a port of its own from a window derived from the job id', () => {
+    const ports = peerList(job(), localHosts).map((p) => p.port);
+    expect(ports).toEqual(loopbackPorts(job().jobId, 3));
+    expect(ports[1] - ports[0]).toBe(1);
+    expect(ports[0]).toBeGreaterThanOrEqual(20000);
+    expect(ports[2]).toBeLessThan(60000);
+    expect(loopbackPorts('another-job', 3)).not.toEqual(ports);
+  });
+
+  it("when parties are namespaces, then each engine runs inside its party's namespace with its own key, peers and files", () => {
+    const argv = engineArgv(config(), job(), nsHosts);
+    const { hash } = engineVars(config(), job()) as { hash: string };
+    expect(argv['1']).toEqual([
+      'ip', 'netns', 'exec', `qs-${job().jobId}-p1`, `/srv/qs/engine-builds/${hash}/qs-engine`, 'run', '--party', '1', '--parties', '3',
+      '--key', 'party.key', '--peers', 'peers.txt', '--program', 'program.txt', '--input', 'input.csv', '--output', 'result.csv',
+      '--listen', '0.0.0.0:7100', '--connect-timeout', '60', '--link-timeout', '30',
+    ]);
+  });
+
+  it('when parties share loopback, then each engine listens on 127.0.0.1 only, on its own port; on a cloud VM it runs the host\'s build', () => {
+    const loop = engineArgv(config(), job(), localHosts);
+    expect(loop['2'][0]).toMatch(/^\/srv\/qs\/engine-builds\/[0-9a-f]{32}\/qs-engine$/);
+    expect(loop['2']).toContain(`127.0.0.1:${loopbackPorts(job().jobId, 3)[2]}`);
+    expect(loop['2'].slice(loop['2'].indexOf('--parties'), loop['2'].indexOf('--parties') + 2)).toEqual(['--parties', '3']);
+    const cloud = engineArgv(config({ QS_VM_SSH_USER: 'ubuntu' }), job(), cloudHosts);
+    expect(cloud['0'][0]).toMatch(/^\/home\/ubuntu\/queryshield\/engine-builds\/[0-9a-f]{32}\/qs-engine$/);
+    expect(cloud['0']).toContain('0.0.0.0:7100');
+  });
+});
+
+describe('engineSourceHash', () => {
+  it('when a source file changes, then the hash changes; when nothing does, it stays; files outside CMakeLists.txt and src/ do not count', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'qs-hash-'));
+    cpSync(path.join(REPO_ROOT, 'engine'), dir, { recursive: true });
+    const first = engineSourceHash(dir);
+    expect(engineSourceHash(dir)).toBe(first);
+    writeFileSync(path.join(dir, 'README.md'), 'changed');
+    expect(engineSourceHash(dir)).toBe(first);
+    writeFileSync(path.join(dir, 'src', 'new.hpp'), '// new');
+    expect(engineSourceHash(dir)).not.toBe(first);
+  });
+
+  it('when the job is mal on TVA, then the build key differs from semi (other cmake flags)', () => {
+    const tva = config({ QS_ENGINE: 'tva', QS_ENGINE_REF: 'v1' });
+    expect((engineVars(tva, job()) as { hash: string }).hash).not.toBe((engineVars(tva, job({ securityLevel: 'mal' })) as { hash: string }).hash);
+    expect(engineVars(config(), job())).not.toHaveProperty('packages', expect.arrayContaining(['openmpi-bin']));
   });
 });

@@ -16,7 +16,7 @@ import { testConfig } from '../../helpers/env.js';
 
 const run = promisify(execFile);
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');
-// Any well-formed key will do: moto stores it, nobody logs in.
+// Any well-formed key will do: moto stores it, nobody logs in (so no host key is recorded either).
 const PUBLIC_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHxjGLmt2bR3bFwUo1Pk8R2n3YtYkM2c3R0r1SmTqL3y qs-test';
 
 interface Ec2State {
@@ -81,8 +81,13 @@ describe('the aws provider against moto EC2', () => {
     expect(made.keys).toEqual([jobResourceName(job.jobId)]);
     expect(made.groups).toHaveLength(1);
     const [group] = made.groups;
-    expect(group.rules).toContainEqual({ from: 22, to: 22, cidrs: [qsCloud.ssh_source_cidr], groups: [] });
-    expect(group.rules).toContainEqual({ from: qsCloud.mpi_ports.from, to: qsCloud.mpi_ports.to, cidrs: [], groups: [group.id] });
+    // SSH only from the controller's range; the engine port only from the job's parties, one /32 each; nothing else.
+    const cidrs = first.map((h) => `${h.address}/32`).sort();
+    expect(group.rules.map((r) => ({ ...r, cidrs: [...r.cidrs].sort() })).sort((a, b) => (a.from ?? 0) - (b.from ?? 0))).toEqual([
+      { from: 22, to: 22, cidrs: [qsCloud.ssh_source_cidr], groups: [] },
+      { from: qsCloud.engine_port, to: qsCloud.engine_port, cidrs, groups: [] },
+    ]);
+    expect(new Set(cidrs).size).toBe(3);
 
     // A retried stage: the stage's own playbook must find the same three instances, not launch more.
     const again = await play('create_vms.yml');
@@ -90,6 +95,7 @@ describe('the aws provider against moto EC2', () => {
     const afterRetry = await ec2State(qsCloud.aws.endpoint, qsCloud.aws.region, job.jobId);
     expect(alive(afterRetry).map((i) => i.id).sort()).toEqual(alive(made).map((i) => i.id).sort());
     expect(afterRetry.instances).toHaveLength(3);
+    expect(afterRetry.groups[0].rules.find((r) => r.from === qsCloud.engine_port)?.cidrs.sort()).toEqual(cidrs);
 
     await play(path.join(FIXTURES, 'delete.yml'));
     const deleted = await ec2State(qsCloud.aws.endpoint, qsCloud.aws.region, job.jobId);

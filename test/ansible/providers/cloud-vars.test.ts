@@ -2,7 +2,7 @@
 // from the configuration, and the VM name is one every cloud accepts.
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../activities/config.js';
-import { cloudVars, jobResourceName, MPI_PORTS, vmName, zoneRegion } from '../../../activities/compute/cloud-vars.js';
+import { cloudVars, ENGINE_PORT, jobResourceName, vmName, zoneRegion } from '../../../activities/compute/cloud-vars.js';
 
 const JOB = '0f8fad5b-d9cb-469f-a165-70867728950e';
 
@@ -42,7 +42,7 @@ describe('cloudVars', () => {
       ssh_public_key: 'ssh-ed25519 AAAA',
       wait_for_ssh: true,
       ssh_source_cidr: '0.0.0.0/0',
-      mpi_ports: { from: MPI_PORTS.from, to: MPI_PORTS.to },
+      engine_port: ENGINE_PORT,
       aws: { endpoint: '', region: 'eu-north-1', ami: 'ami-x', instance_type: 'it-x', subnet_id: 'subnet-x', access_key: 'AKIA-X', secret_key: 'secret-x', wait_for_ssh: true },
       gcp: { project: 'proj-x', zone: 'europe-west1-b', region: 'europe-west1', network: 'global/networks/default', image: 'img-x', machine_type: 'mt-x', credentials_file: '/k/gcp.json', wait_for_ssh: true },
       azure: { subscription_id: 'sub-x', resource_group: 'rg-x', location: 'loc-x', image: 'p:o:s:v', vm_size: 'size-x', credentials_file: '/k/az.json', address_space: '10.42.0.0/16', subnet_prefix: '10.42.0.0/24', wait_for_ssh: true },

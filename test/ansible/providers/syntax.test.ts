@@ -15,7 +15,7 @@ const run = promisify(execFile);
 const VENV_BIN = path.join(REPO_ROOT, '.venv', 'bin');
 const ANSIBLE_DIR = path.join(REPO_ROOT, 'ansible');
 const CLOUDS = ['aws', 'gcp', 'azure'] as const;
-const taskFiles = (provider: string) => ['create.yml', 'delete.yml'].map((f) => path.join(ANSIBLE_DIR, 'providers', provider, f));
+const taskFiles = (provider: string) => (provider === 'local' ? ['create.yml', 'delete.yml'] : ['create.yml', 'delete.yml', 'firewall.yml']).map((f) => path.join(ANSIBLE_DIR, 'providers', provider, f));
 
 async function checkModuleArgs(files: string[]): Promise<{ problems: string[]; modules: string[] }> {
   const script = path.join(import.meta.dirname, 'fixtures', 'check_module_args.py');
@@ -33,7 +33,7 @@ describe('cloud provider task files', () => {
     await run(path.join(VENV_BIN, 'ansible-playbook'), ['--syntax-check', '-i', 'localhost,', wrapper], { cwd: ANSIBLE_DIR });
   });
 
-  it.each(['create_vms.yml', 'delete_vms.yml'])('when %s (which includes the provider files) is syntax-checked, then it passes', async (playbook) => {
+  it.each(['create_vms.yml', 'delete_vms.yml', 'setup_auth.yml', 'deploy_engine.yml', 'run_experiment.yml'])('when %s (which includes the provider files) is syntax-checked, then it passes', async (playbook) => {
     await run(path.join(VENV_BIN, 'ansible-playbook'), ['--syntax-check', '-i', 'localhost,', playbook], { cwd: ANSIBLE_DIR });
   });
 
@@ -70,7 +70,7 @@ describe('cloud provider task files', () => {
     const values = [
       v.aws.ami, v.aws.instance_type, v.aws.region, v.aws.access_key, v.gcp.project, v.gcp.zone, v.gcp.region, v.gcp.network, v.gcp.image,
       v.gcp.machine_type, v.azure.resource_group, v.azure.location, v.azure.image, v.azure.vm_size, v.azure.address_space,
-      v.azure.subnet_prefix, v.ssh_source_cidr, String(v.mpi_ports.from), String(v.mpi_ports.to),
+      v.azure.subnet_prefix, v.ssh_source_cidr, String(v.engine_port),
     ];
     for (const file of CLOUDS.flatMap(taskFiles)) {
       const text = readFileSync(file, 'utf8');
@@ -78,5 +78,31 @@ describe('cloud provider task files', () => {
       // nor any cloud id, account or absolute path of its own
       expect(text).not.toMatch(/\b(ami|subnet|vpc|sg)-[0-9a-f]{6,}\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|["' ]\/(etc|root|opt|tmp|work)\//);
     }
+  });
+
+  it.each([
+    ['aws', 'amazon.aws.ec2_security_group'],
+    ['gcp', 'google.cloud.gcp_compute_firewall'],
+    ['azure', 'azure.azcollection.azure_rm_securitygroup'],
+  ])("when %s's firewall pass is read, then the engine port's only source is the job's parties' /32 list", (cloud, module) => {
+    const text = readFileSync(path.join(ANSIBLE_DIR, 'providers', cloud, 'firewall.yml'), 'utf8').split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
+    expect(text).toContain(module);
+    // One engine rule, its port from qs_cloud, its sources the /32 list create_vms renders; SSH from the controller's range.
+    expect(text.match(/qs_cloud\.engine_port/g)).toHaveLength(1);
+    expect(text.match(/"\{\{ qs_peer_cidrs \}\}"/g)).toHaveLength(1);
+    // GCP keeps SSH in a rule of its own (create.yml); AWS and Azure set the group's rules whole here.
+    if (cloud !== 'gcp') expect(text).toContain('qs_cloud.ssh_source_cidr');
+    expect(text).not.toMatch(/0\.0\.0\.0|source_tags|address_space/);
+  });
+
+  it('when create_vms renders the firewall sources, then each party address becomes one /32', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'qs-cidrs-'));
+    const pb = path.join(dir, 'cidrs.yml');
+    const create = readFileSync(path.join(ANSIBLE_DIR, 'create_vms.yml'), 'utf8');
+    const expr = /qs_peer_cidrs: "(.*)"/.exec(create)![1];
+    writeFileSync(pb, `- hosts: localhost\n  gather_facts: false\n  vars:\n    qs_hosts: [{index: 1, address: 198.51.100.7}, {index: 0, address: 203.0.113.9}]\n  tasks:\n    - ansible.builtin.debug: { msg: "{{ (${expr.replace(/^\{\{ | \}\}$/g, '')}) | to_json }}" }\n`);
+    const { stdout } = await run(path.join(VENV_BIN, 'ansible-playbook'), ['-i', 'localhost,', '-c', 'local', pb], { cwd: ANSIBLE_DIR, env: { ...process.env, ANSIBLE_STDOUT_CALLBACK: 'json' } });
+    const msg = JSON.parse(stdout).plays[0].tasks[0].hosts.localhost.msg;
+    expect(JSON.parse(msg)).toEqual(['203.0.113.9/32', '198.51.100.7/32']);
   });
 });
