@@ -108,8 +108,11 @@ class Resolver {
         }
         return this.unknown(ast.name, ast.pos);
       }
-      case 'neg':
-        return { k: 'neg', a: this.int(ast.arg, scope, 'the operand of -') };
+      case 'neg': {
+        // - (7) is the constant -7, as -7 is: equal expressions must resolve alike (GROUP BY, DISTINCT … ORDER BY)
+        const a = this.int(ast.arg, scope, 'the operand of -');
+        return a.k === 'const' ? { k: 'const', value: -a.value | 0 } : { k: 'neg', a };
+      }
       case 'arith': {
         const k = ast.op === '+' ? 'add' : ast.op === '-' ? 'sub' : 'mul';
         return { k, a: this.int(ast.left, scope, `the operands of ${ast.op}`), b: this.int(ast.right, scope, `the operands of ${ast.op}`) };

@@ -453,6 +453,10 @@ class Parser {
       return e;
     }
     if (this.isWord('CASE')) return this.parseCase();
+    if (t.kind === 'word' && RESERVED.has(t.text.toUpperCase()) && !NAME_IN_EXPRESSION.has(t.text.toUpperCase())) {
+      this.refuseKnownConstruct(t);
+      this.fail(`expected an expression, found ${describe(t)} (an SQL keyword: write "${t.text}" for a column of that name)`, t);
+    }
     if (this.isWord('CAST') && this.isPunct('(', this.peek())) this.unsupported('CAST', t);
     if (t.kind === 'word' && this.isPunct('(', this.peek())) return this.parseCall();
     if (t.kind === 'quoted' || (t.kind === 'word' && (!RESERVED.has(t.text.toUpperCase()) || NAME_IN_EXPRESSION.has(t.text.toUpperCase())))) {
