@@ -13,8 +13,10 @@ venv=$root/.venv
 reqs=$root/scripts/requirements.txt
 stamp=$venv/.qs-requirements
 
-# 1. Debian packages the stages need (MPI, a compiler and ccache for the engine, ssh for the key mesh).
-debs=(openmpi-bin libopenmpi-dev libsodium-dev cmake g++ ccache openssh-client git)
+# 1. Debian packages the stages need: a compiler, libsodium and ccache for the engine; openssl for the
+#    parties' X25519 keys; ssh (and ssh-keyscan) for the controller's logins to cloud VMs; iproute2 and
+#    nftables for local parties as network namespaces; tcpdump for the tests' capture between them.
+debs=(libsodium-dev cmake g++ ccache openssh-client git openssl iproute2 nftables tcpdump)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -47,6 +49,22 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]
   printf '%s' "$wanted" > "$stamp"
 else
   say ".venv is up to date"
+fi
+
+# 2b. The Python libraries the GCP and Azure collections import on the controller (google-auth and
+#     requests for google.cloud; the azure collection's own requirements file, as shipped in it), so
+#     that cloud mode can run on all three clouds. Checked by a stamp of the requirements' content.
+cloud_reqs=$(ls "$venv"/lib/python3*/site-packages/ansible_collections/azure/azcollection/requirements.txt 2>/dev/null | head -n 1 || true)
+cloud_stamp=$venv/.qs-cloud-requirements
+if [ -n "$cloud_reqs" ]; then
+  cloud_wanted="$(cat "$cloud_reqs")"$'\n'"google-auth requests"
+  if [ "$(cat "$cloud_stamp" 2>/dev/null)" != "$cloud_wanted" ]; then
+    act "installing the GCP and Azure collections' Python libraries into .venv (first run takes a few minutes)"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$cloud_reqs" google-auth requests
+    printf '%s' "$cloud_wanted" > "$cloud_stamp"
+  else
+    say "cloud collections' libraries are up to date"
+  fi
 fi
 
 # 3. Azurite and the Node dependencies.
