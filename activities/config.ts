@@ -206,7 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('QS_CORS_ORIGINS', 'QS_CORS_ORIGINS must be set (comma-separated origins) when not using the embedded emulators');
   }
   const host = e.HOST ?? '127.0.0.1';
-  const loopback = /^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(host);
+  const loopback = isLoopbackHost(host);
   if (!loopback && !e.QS_API_TOKENS_FILE && !e.QS_API_TOKEN_HASHES) {
     throw new ConfigError('HOST', `HOST=${JSON.stringify(host)} is not a loopback address: set QS_API_TOKENS_FILE or QS_API_TOKEN_HASHES (the API refuses to run open on a network)`);
   }
@@ -313,4 +313,9 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
     }
     throw err;
   }
+}
+
+/** A bind address only this machine reaches (the API may run open, without tokens, only there). */
+export function isLoopbackHost(host: string): boolean {
+  return /^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(host);
 }

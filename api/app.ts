@@ -68,9 +68,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.code(e.statusCode).send(e.body());
   });
 
+  // First, so that every route registered after it is checked for a declaration of who may call it.
+  const auth = registerAuth(app, deps.config);
   // Security headers; the docs page needs its inline scripts, everything else is JSON.
   await app.register(helmet, { contentSecurityPolicy: false });
-  await app.register(cors, { origin: deps.config.corsOrigins.includes('*') ? true : deps.config.corsOrigins, methods: ['GET', 'POST', 'DELETE'] });
+  // cors answers preflights on a route of its own: public (a preflight carries no credentials).
+  await auth.declaredPublic(() => app.register(cors, { origin: deps.config.corsOrigins.includes('*') ? true : deps.config.corsOrigins, methods: ['GET', 'POST', 'DELETE'] }));
   await app.register(rateLimit, {
     max: deps.config.rateLimitPerMinute,
     timeWindow: '1 minute',
@@ -80,13 +83,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     errorResponseBuilder: (_request, context) => qsError('QS_RATE_LIMITED', [context.after]),
   });
-  registerAuth(app, deps.config);
 
   // Requests are validated by api/validate.ts (seed-compatible messages); the schemas document them.
   // Responses are plain JSON.stringify so no field is ever dropped by a response schema.
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  await registerDocs(app);
+  await auth.declaredPublic(() => registerDocs(app));
 
   const jobs = new JobService(deps.client, deps.storage, deps.config);
   // onClose hooks run last-added first: the release goes in before the drain, so that it runs after it.

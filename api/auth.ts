@@ -1,17 +1,41 @@
-// Bearer tokens with roles. Tokens are stored as SHA-256 hashes only (file or environment); a request's
-// token is hashed and looked up. Every route but /healthz and the docs needs one; with no token
-// configured the API runs open, which the configuration allows only on a loopback address.
+// Bearer tokens with roles, fail-closed. Tokens are stored as SHA-256 hashes only (file or environment);
+// a request's token is hashed and looked up.
+//
+// Every route declares who may call it in its config: `config: { access: { roles: [...] } }` or
+// `config: { access: 'public' }` (what plugins such as the docs page add is declared public by
+// registering them inside `declaredPublic`). The app refuses to start with a route that declares
+// nothing, and a request that reaches such a route anyway is refused. HEAD routes are Fastify's copies
+// of the GET routes and carry the same declaration, so HEAD is authorized as GET.
+//
+// With no token loaded (none configured, or a tokens file with no entries) the API runs open, which
+// it refuses to do on a non-loopback address, whatever the configuration says.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Config } from '../activities/config.js';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import { isLoopbackHost, type Config } from '../activities/config.js';
 import { qsError } from './errors.js';
 
-export type Role = 'analyst' | 'data_owner';
+export type Role = 'analyst' | 'data_owner' | 'admin';
+export const ROLES: readonly Role[] = ['analyst', 'data_owner', 'admin'];
+export type Access = 'public' | { roles: Role[] };
 
-interface TokenEntry {
+export interface TokenEntry {
   name: string;
   role: Role;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** who may call the route; a route without it is refused */
+    access?: Access;
+  }
+  interface FastifyRequest {
+    principal?: TokenEntry;
+  }
+  interface FastifyInstance {
+    /** every route and what it declared (for tests and operators) */
+    routeAccess: { method: string; url: string; access?: Access }[];
+  }
 }
 
 export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
@@ -22,39 +46,16 @@ export function loadTokens(config: Config): Map<string, TokenEntry> {
   if (config.auth.tokensFile) {
     const file = JSON.parse(readFileSync(config.auth.tokensFile, 'utf8')) as { tokens?: { name?: string; role?: string; sha256?: string }[] };
     for (const [i, t] of (file.tokens ?? []).entries()) {
-      if ((t.role !== 'analyst' && t.role !== 'data_owner') || !/^[0-9a-f]{64}$/.test(t.sha256 ?? '')) {
-        throw new Error(`QS_API_TOKENS_FILE: tokens[${i}] needs role "analyst" or "data_owner" and a sha256 hex hash`);
+      if (!(ROLES as readonly unknown[]).includes(t.role) || !/^[0-9a-f]{64}$/.test(t.sha256 ?? '')) {
+        throw new Error(`QS_API_TOKENS_FILE: tokens[${i}] needs a role (${ROLES.join(', ')}) and a sha256 hex hash`);
       }
-      tokens.set(t.sha256!, { name: t.name ?? `token-${i}`, role: t.role });
+      tokens.set(t.sha256!, { name: t.name ?? `token-${i}`, role: t.role as Role });
     }
   }
   return tokens;
 }
 
-/** Which roles may call a route (by its URL pattern); routes not listed are public. */
-const ROUTE_ROLES: Record<string, Role[]> = {
-  'POST /create_job': ['analyst'],
-  'POST /submit_job': ['analyst'],
-  'GET /get_status': ['analyst'],
-  'POST /register_data_owner': ['data_owner', 'analyst'],
-  'GET /jobs': ['analyst'],
-  'GET /jobs/:job_id': ['analyst', 'data_owner'],
-  'DELETE /jobs/:job_id': ['analyst'],
-  'POST /cancel_job': ['analyst'],
-};
-
-function rolesFor(request: FastifyRequest): Role[] | undefined {
-  const url = (request.routeOptions.url ?? '').replace(/-/g, '_');
-  return ROUTE_ROLES[`${request.method} ${url}`];
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    principal?: TokenEntry;
-  }
-}
-
-/** Returns the token's identity for rate limiting (or undefined). */
+/** Returns the request's bearer token (or undefined). */
 export function bearer(request: FastifyRequest): string | undefined {
   const h = request.headers.authorization;
   if (typeof h !== 'string') return undefined;
@@ -62,18 +63,66 @@ export function bearer(request: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
-export function registerAuth(app: FastifyInstance, config: Config): { open: boolean } {
+export interface Auth {
+  /** true when no token is loaded: every declared route is open (loopback only) */
+  open: boolean;
+  /** registers what `register` adds (a plugin's routes) as public */
+  declaredPublic(register: () => PromiseLike<unknown>): Promise<void>;
+}
+
+export function registerAuth(app: FastifyInstance, config: Config): Auth {
   const tokens = loadTokens(config);
-  if (tokens.size === 0) return { open: true };
+  const open = tokens.size === 0;
+  if (open && !isLoopbackHost(config.host)) {
+    throw new Error(`HOST=${JSON.stringify(config.host)} is not a loopback address and no API token is loaded (an empty tokens file counts as none): the API refuses to run open on a network`);
+  }
+
+  let publicScope = 0;
+  const undeclared: string[] = [];
+  const routes: FastifyInstance['routeAccess'] = [];
+  app.decorate('routeAccess', routes);
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const method = Array.isArray(route.method) ? route.method.join(',') : route.method;
+    if (!route.config?.access && publicScope > 0) {
+      // set on the object Fastify's HEAD copy shares, or a new one (the HEAD copy passes here too)
+      if (route.config) route.config.access = 'public';
+      else route.config = { access: 'public' } as RouteOptions['config'];
+    }
+    routes.push({ method, url: route.url, access: route.config?.access });
+    if (!route.config?.access) undeclared.push(`${method} ${route.url}`);
+  });
+  app.addHook('onReady', async () => {
+    if (undeclared.length) throw new Error(`routes that do not declare who may call them (config.access): ${undeclared.join('; ')}`);
+  });
+
   app.addHook('onRequest', async (request) => {
-    const roles = rolesFor(request);
-    if (!roles) return;
+    if (request.is404) return; // no route: the not-found answer gives nothing away
+    const access = request.routeOptions.config.access;
+    if (!access) throw qsError('QS_ROUTE_UNDECLARED');
+    if (access === 'public' || open) return;
     const token = bearer(request);
     if (!token) throw qsError('QS_UNAUTHENTICATED');
     const entry = tokens.get(hashToken(token));
     if (!entry) throw qsError('QS_UNAUTHENTICATED');
-    if (!roles.includes(entry.role)) throw qsError('QS_FORBIDDEN', [entry.role]);
+    if (!access.roles.includes(entry.role)) throw qsError('QS_FORBIDDEN', [entry.role]);
     request.principal = entry;
   });
-  return { open: false };
+
+  return {
+    open,
+    async declaredPublic(register) {
+      publicScope++;
+      try {
+        await register();
+      } finally {
+        publicScope--;
+      }
+    },
+  };
 }
+
+/** Route declarations used by the route files. */
+export const access = {
+  public: { access: 'public' as const },
+  roles: (...roles: Role[]) => ({ access: { roles } }),
+};

@@ -14,6 +14,7 @@ export const ERRORS = {
   QS_METHOD_NOT_ALLOWED: { status: 405, message: 'method %s is not allowed on %s' },
   QS_UNAUTHENTICATED: { status: 401, message: 'a valid bearer token is required (Authorization: Bearer <token>)' },
   QS_FORBIDDEN: { status: 403, message: 'the %s role may not call this route' },
+  QS_ROUTE_UNDECLARED: { status: 403, message: 'this route does not declare who may call it, so nobody may' },
   QS_RATE_LIMITED: { status: 429, message: 'too many requests; retry in %s' },
   QS_JOB_NOT_FOUND: { status: 404, message: 'Job ID not found' },
   QS_JOB_SUBMITTED: { status: 409, message: 'the job was already submitted: no more data owners can register' },

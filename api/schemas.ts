@@ -95,7 +95,7 @@ export const healthSchema = {
   summary: 'Liveness: Temporal reachable, and whether a worker polls the task queue',
   tags: ['operations'],
   response: {
-    200: Type.Object({ temporal: Type.Literal('ok'), worker: Type.Union([Type.Literal('ok'), Type.Literal('none')]), task_queue: Type.String() }),
-    503: Type.Object({ temporal: Type.String(), worker: Type.String(), error: Type.String() }),
+    200: Type.Object({ temporal: Type.Literal('ok'), worker: Type.Union([Type.Literal('ok'), Type.Literal('none')]) }),
+    503: Type.Object({ temporal: Type.Literal('unreachable'), worker: Type.Literal('unknown') }),
   },
 };

@@ -1,5 +1,6 @@
 // The four endpoints of the seed contract, with underscores and the hyphen aliases existing clients use.
-import type { FastifyPluginAsync, FastifySchema, RouteHandlerMethod } from 'fastify';
+import type { FastifyContextConfig, FastifyPluginAsync, FastifySchema, RouteHandlerMethod } from 'fastify';
+import { access } from '../auth.js';
 import type { Config } from '../../activities/config.js';
 import { compileForEngine } from '../query-check.js';
 import type { JobService } from '../job-service.js';
@@ -7,26 +8,26 @@ import { createJobSchema, registerSchema, statusSchema, submitSchema } from '../
 import { parseCreateJob, parseJobId, parseRegister } from '../validate.js';
 
 export const jobRoutes: FastifyPluginAsync<{ jobs: JobService; config: Config }> = async (app, { jobs, config }) => {
-  const both = (method: 'GET' | 'POST', name: string, schema: FastifySchema, handler: RouteHandlerMethod) => {
-    app.route({ method, url: `/${name}`, schema, handler });
+  const both = (method: 'GET' | 'POST', name: string, config: FastifyContextConfig, schema: FastifySchema, handler: RouteHandlerMethod) => {
+    app.route({ method, url: `/${name}`, config, schema, handler });
     const alias = `/${name.replace(/_/g, '-')}`;
-    app.route({ method, url: alias, schema: { ...schema, summary: `Alias of /${name}`, hide: true } as FastifySchema, handler });
+    app.route({ method, url: alias, config, schema: { ...schema, summary: `Alias of /${name}`, hide: true } as FastifySchema, handler });
   };
 
-  both('POST', 'create_job', createJobSchema, async (request) => {
+  both('POST', 'create_job', access.roles('analyst', 'admin'), createJobSchema, async (request) => {
     const input = parseCreateJob(request.body, config.providers);
     compileForEngine(config, input.querySql, Object.keys(input.schema));
     return jobs.createJob(input);
   });
 
-  both('POST', 'register_data_owner', registerSchema, async (request) => {
+  both('POST', 'register_data_owner', access.roles('data_owner', 'analyst', 'admin'), registerSchema, async (request) => {
     const { jobId, owner } = parseRegister(request.body);
     return jobs.registerDataOwner(jobId, owner);
   });
 
-  both('POST', 'submit_job', submitSchema, async (request) => jobs.submitJob(parseJobId(request.body)));
+  both('POST', 'submit_job', access.roles('analyst', 'admin'), submitSchema, async (request) => jobs.submitJob(parseJobId(request.body)));
 
-  both('GET', 'get_status', statusSchema, async (request) => {
+  both('GET', 'get_status', access.roles('analyst', 'admin'), statusSchema, async (request) => {
     const { source: _source, ...answer } = await jobs.getStatus(parseJobId(request.query, 'query'));
     return answer;
   });

@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { JOB_STATUSES } from '../../workflows/types.js';
 import { OPEN_STATUS } from '../../workflows/messages.js';
 import type { JobAdmin } from '../job-admin.js';
+import { access } from '../auth.js';
 import { qsError } from '../errors.js';
 import { ErrorBody } from '../schemas.js';
 import { asObject, jobIdOrNotFound, parseJobId } from '../validate.js';
@@ -14,6 +15,7 @@ const err = (description: string) => ({ ...ErrorBody, description });
 
 export const operationRoutes: FastifyPluginAsync<{ admin: JobAdmin }> = async (app, { admin }) => {
   app.get('/jobs', {
+    config: access.roles('analyst', 'admin'),
     schema: {
       summary: 'List jobs, newest first, optionally by status',
       tags: ['operations'],
@@ -40,15 +42,18 @@ export const operationRoutes: FastifyPluginAsync<{ admin: JobAdmin }> = async (a
   });
 
   app.get('/jobs/:job_id', {
+    config: access.roles('analyst', 'data_owner', 'admin'),
     schema: { summary: "A job's public configuration: what a data owner needs to prepare share files", tags: ['jobs'], params: Type.Object({ job_id: Type.String() }), response: { 404: err('unknown job') } },
   }, async (request) => admin.get(jobIdOrNotFound((request.params as { job_id?: string }).job_id)));
 
   app.delete('/jobs/:job_id', {
+    config: access.roles('analyst', 'admin'),
     schema: { summary: "Remove all of a finished job's storage", tags: ['operations'], params: Type.Object({ job_id: Type.String() }), response: { 404: err('unknown job'), 409: err('the job is still running') } },
   }, async (request) => admin.deleteStorage(jobIdOrNotFound((request.params as { job_id?: string }).job_id)));
 
   for (const url of ['/cancel_job', '/cancel-job']) {
     app.post(url, {
+      config: access.roles('analyst', 'admin'),
       schema: { summary: 'Cancel a job: the running stage stops, everything is torn down, the job ends Fail', tags: ['operations'], hide: url.includes('-'), body: Type.Object({ job_id: Type.String() }), response: { 404: err('unknown job'), 409: err('the job already finished') } },
     }, async (request) => admin.cancel(parseJobId(request.body)));
   }

@@ -1,6 +1,13 @@
 // Bearer tokens with roles, rate limits and security headers, through real HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { JobStorage } from '../../activities/storage/index.js';
+import { buildApp } from '../../api/app.js';
 import { hashToken } from '../../api/auth.js';
+import { testConfig } from '../helpers/env.js';
 import { loadConfig, ConfigError } from '../../activities/config.js';
 import { fakeStages } from '../helpers/fake-stages.js';
 import { jobBody } from '../helpers/jobs.js';
@@ -25,6 +32,23 @@ describe('authentication', () => {
     }
     expect((await stack.call('GET', '/healthz')).status).toBe(200);
     expect((await fetch(`${stack.url}/docs/json`)).status).toBe(200);
+  });
+
+  it('when HEAD is sent without a token, then it is authorized as GET: 401, and no handler runs', async () => {
+    const created = await stack.call('POST', '/create_job', jobBody(), auth(ANALYST));
+    const jobId = created.body.job_id as string;
+    for (const p of [`/get_status?job_id=${jobId}`, '/get-status?job_id=x', '/jobs', `/jobs/${jobId}`]) {
+      const res = await fetch(`${stack.url}${p}`, { method: 'HEAD' });
+      expect(res.status, p).toBe(401);
+    }
+    expect((await fetch(`${stack.url}/jobs`, { method: 'HEAD', headers: auth(ANALYST) })).status).toBe(200);
+    expect((await fetch(`${stack.url}/jobs`, { method: 'HEAD', headers: auth(OWNER) })).status).toBe(403);
+    expect((await fetch(`${stack.url}/healthz`, { method: 'HEAD' })).status).toBe(200);
+  });
+
+  it('when /healthz answers, then its body holds no internals (no address, task queue or error text)', async () => {
+    const res = await stack.call('GET', '/healthz');
+    expect(Object.keys(res.body).sort()).toEqual(['temporal', 'worker']);
   });
 
   it('when a token is wrong or malformed, then 401', async () => {
@@ -71,7 +95,47 @@ describe('rate limits', () => {
   });
 });
 
+describe('routes declare who may call them', () => {
+  it('when a route declares nothing, then the app refuses to start', async () => {
+    const stack = await startStack({ worker: false, env: { QS_API_TOKEN_HASHES: `analyst:${hashToken(ANALYST)}` } });
+    try {
+      const app = await buildApp({ config: stack.config, client: stack.client, storage: stack.storage });
+      app.get('/forgotten', async () => ({ secret: 'yes' }));
+      await expect(app.ready()).rejects.toThrow(/GET \/forgotten/);
+      await app.close().catch(() => undefined);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('when tokens are configured, then only /healthz and /docs are public', async () => {
+    const stack = await startStack({ worker: false, env: { QS_API_TOKEN_HASHES: `analyst:${hashToken(ANALYST)}` } });
+    try {
+      const routes = stack.app.routeAccess;
+      expect(routes.filter((r) => !r.access)).toEqual([]);
+      expect(routes.filter((r) => r.method === 'HEAD').length).toBeGreaterThanOrEqual(5); // Fastify's copies of GET routes are checked too
+      const publicRoutes = routes.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.url}`);
+      for (const r of publicRoutes) expect(r).toMatch(/^(GET|HEAD|HEAD,GET) \/(healthz$|docs)|^OPTIONS \*$/);
+      expect(publicRoutes).toContain('GET /healthz');
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
 describe('binding to a network address', () => {
+  it('when HOST is not loopback and the tokens file has no entries, then the API refuses to start', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'qs-tokens-'));
+    try {
+      const file = path.join(dir, 'tokens.json');
+      writeFileSync(file, JSON.stringify({ tokens: [] }));
+      const config = testConfig({ HOST: '0.0.0.0', QS_API_TOKENS_FILE: file });
+      await expect(buildApp({ config, client: {} as Client, storage: {} as JobStorage })).rejects.toThrow(/not a loopback address/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('when HOST is not loopback and no token is configured, then start-up is refused naming HOST', () => {
     expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(ConfigError);
     expect(() => loadConfig({ HOST: '0.0.0.0', QS_API_TOKEN_HASHES: `analyst:${hashToken('x')}` })).not.toThrow();
