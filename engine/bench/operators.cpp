@@ -17,6 +17,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <malloc.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -114,6 +115,11 @@ Result bench_sort(int parties, size_t n, bool quick, int repeat) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Large columns come and go every round; without this glibc maps and unmaps them each time and the
+  // page faults cost as much CPU as the circuits (measured: sort 2^16 0.27 → 0.14 s CPU per party).
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 64 << 20);
   std::vector<int> party_counts = {3, 4};
   size_t n = size_t{1} << 20;
   int repeat = 3;

@@ -66,23 +66,34 @@ void test_transpose() {
 }
 
 struct Counters {
-  uint64_t max_link_messages = 0, bytes = 0;
+  uint64_t max_link_messages = 0, bytes = 0, rounds = 0;
+  void merge(const Counters& o) {
+    max_link_messages = std::max(max_link_messages, o.max_link_messages);
+    rounds = std::max(rounds, o.rounds);
+    bytes += o.bytes;
+  }
 };
-Counters counters_since(net::Communicator& c, const std::vector<net::LinkStats>& before) {
+struct Snapshot {
+  std::vector<net::LinkStats> links;
+  uint64_t rounds = 0;
+};
+Snapshot snapshot(Protocol& p) {
+  Snapshot s{std::vector<net::LinkStats>(p.parties()), p.rounds()};
+  for (int q = 0; q < p.parties(); ++q)
+    if (q != p.party()) s.links[q] = p.comm().stats(q);
+  return s;
+}
+/** Messages on this party's busiest outgoing link, its bytes sent, and the protocol's rounds since `before`. */
+Counters counters_since(Protocol& p, const Snapshot& before) {
   Counters out;
-  for (int p = 0; p < c.parties(); ++p) {
-    if (p == c.party()) continue;
-    auto s = c.stats(p);
-    out.max_link_messages = std::max<uint64_t>(out.max_link_messages, s.messages_sent - before[p].messages_sent);
-    out.bytes += s.bytes_sent - before[p].bytes_sent;
+  out.rounds = p.rounds() - before.rounds;
+  for (int q = 0; q < p.parties(); ++q) {
+    if (q == p.party()) continue;
+    auto s = p.comm().stats(q);
+    out.max_link_messages = std::max<uint64_t>(out.max_link_messages, s.messages_sent - before.links[q].messages_sent);
+    out.bytes += s.bytes_sent - before.links[q].bytes_sent;
   }
   return out;
-}
-std::vector<net::LinkStats> snapshot(net::Communicator& c) {
-  std::vector<net::LinkStats> s(c.parties());
-  for (int p = 0; p < c.parties(); ++p)
-    if (p != c.party()) s[p] = c.stats(p);
-  return s;
 }
 
 void test_circuits(int parties, size_t n) {
@@ -90,7 +101,7 @@ void test_circuits(int parties, size_t n) {
   std::mutex mu;
   std::vector<std::vector<uint32_t>> got(16);
   std::vector<Counters> cnt(16);
-  std::vector<uint64_t> and_msgs(1);
+  Counters one_and;
   net::run_parties(parties, [&](net::Communicator& comm) {
     auto proto = make_test_protocol(comm);
     const int me = comm.party();
@@ -98,30 +109,30 @@ void test_circuits(int parties, size_t n) {
     AShared ax = share_a_for_test(xv, me, parties, 3), ay = share_a_for_test(yv, me, parties, 4);
     std::vector<std::vector<uint32_t>> mine(16);
     std::vector<Counters> c(16);
-    auto s = snapshot(comm);
+    auto s = snapshot(*proto);
     proto->and_(bx, by);
-    const uint64_t one_and = counters_since(comm, s).max_link_messages;
+    const Counters and_c = counters_since(*proto, s);
 
-    s = snapshot(comm);
+    s = snapshot(*proto);
     BShared e = eq(*proto, bx, by);
-    c[0] = counters_since(comm, s);
+    c[0] = counters_since(*proto, s);
     mine[0] = proto->open(e);
-    s = snapshot(comm);
+    s = snapshot(*proto);
     BShared l = lt(*proto, bx, by);
-    c[1] = counters_since(comm, s);
+    c[1] = counters_since(*proto, s);
     mine[1] = proto->open(l);
-    s = snapshot(comm);
+    s = snapshot(*proto);
     BShared d = a2b(*proto, ax);
-    c[2] = counters_since(comm, s);
+    c[2] = counters_since(*proto, s);
     mine[2] = proto->open(d);
     // B2A of bits: bit 0 of the LT result.
-    s = snapshot(comm);
+    s = snapshot(*proto);
     AShared la = b2a_bit(*proto, l);
-    c[3] = counters_since(comm, s);
+    c[3] = counters_since(*proto, s);
     mine[3] = proto->open(la);
-    s = snapshot(comm);
+    s = snapshot(*proto);
     AShared wa = b2a(*proto, bx);
-    c[4] = counters_since(comm, s);
+    c[4] = counters_since(*proto, s);
     mine[4] = proto->open(wa);
     // Multiplexers: (x < y) ? x : y, arithmetic and boolean.
     mine[5] = proto->open(mux(*proto, la, ax, ay));
@@ -129,12 +140,10 @@ void test_circuits(int parties, size_t n) {
     mine[7] = proto->open(prefix_sum(ax));
     // Lexicographic: (x, y) < (y, x).
     mine[8] = proto->open(unpack_bits(lt_lex_packed(*proto, {&bx, &by}, {&by, &bx}), n));
-    if (me == 0) {
-      std::lock_guard<std::mutex> lock(mu);
-      got = mine;
-      cnt = c;
-      and_msgs[0] = one_and;
-    }
+    std::lock_guard<std::mutex> lock(mu);
+    if (me == 0) got = mine;
+    for (size_t i = 0; i < c.size(); ++i) cnt[i].merge(c[i]);
+    one_and.merge(and_c);
   });
   bool eq_ok = true, lt_ok = true, a2b_ok = true, b2a_ok = true, b2aw_ok = true, mux_ok = true, bmux_ok = true, ps_ok = true, lex_ok = true;
   uint32_t acc = 0;
@@ -160,17 +169,20 @@ void test_circuits(int parties, size_t n) {
   CHECK(bmux_ok);
   CHECK(ps_ok);
   CHECK(lex_ok);
-  // Rounds: one and_ call = m messages on the busiest link; EQ 5 layers, LT 6, A2B 1 (3PC) / 2 (4PC)
-  // carry-save layers + 6 adder layers, B2A of a bit 2 mul layers.
-  const uint64_t m = and_msgs[0];
-  CHECK_EQ(cnt[0].max_link_messages, 5 * m);
-  CHECK_EQ(cnt[1].max_link_messages, 6 * m);
-  CHECK_EQ(cnt[2].max_link_messages, (parties == 3 ? 7 : 8) * m);
-  CHECK_EQ(cnt[3].max_link_messages, 2 * m);
+  // Rounds (the protocol's counter, and messages on the busiest link of any party, against one and_'s):
+  // EQ 5 layers, LT 6, A2B 1 (3PC) / 2 (4PC) carry-save layers + 6 adder layers, B2A of a bit 2 mul layers.
+  CHECK_EQ(one_and.rounds, 1u);
+  const uint64_t m = one_and.max_link_messages;
+  const uint64_t expect[] = {5, 6, parties == 3 ? 7u : 8u, 2};
+  for (int i = 0; i < 4; ++i) {
+    CHECK_EQ(cnt[i].rounds, expect[i]);
+    CHECK_EQ(cnt[i].max_link_messages, expect[i] * m);
+  }
   const char* names[] = {"eq", "lt", "a2b", "b2a_bit", "b2a"};
   for (int i = 0; i < 5; ++i)
-    std::printf("%dPC n=%zu %-8s party0 sent %8.2f bits/element, busiest link %llu messages\n", parties, n, names[i],
-                8.0 * cnt[i].bytes / n, static_cast<unsigned long long>(cnt[i].max_link_messages));
+    std::printf("%dPC n=%zu %-8s %7.2f bits/element sent per party (mean), %llu rounds, busiest link %llu messages\n", parties, n,
+                names[i], 8.0 * cnt[i].bytes / parties / n, static_cast<unsigned long long>(cnt[i].rounds),
+                static_cast<unsigned long long>(cnt[i].max_link_messages));
 }
 
 }  // namespace
