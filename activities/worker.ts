@@ -9,6 +9,7 @@ async function main(): Promise<void> {
   await ensureSweepSchedule(client, config);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => worker.shutdown());
   console.log(`worker: serving task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace})`);
+  if (config.compute === 'local') console.log(`worker: local parties on ${(await import('./compute/local-network.js')).localNetworkMode()} (namespaces: each party its own address on bridge qsbr0; loopback: a port per party)`);
   await worker.run();
   await close();
 }
