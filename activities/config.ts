@@ -47,6 +47,7 @@ export const ENV_SCHEMA = Type.Object({
   QS_AZURE_KEY: Type.Optional(Type.String({ minLength: 1 })),
   QS_AZURE_ENDPOINT: Type.Optional(Type.Union([Url, Type.Literal('')])),
   QS_CORS_ORIGINS: Type.Optional(Type.String({ minLength: 1, description: 'comma-separated origins, or *' })),
+  QS_API_CORS_ORIGINS: Type.Optional(Type.String({ description: 'origins a browser may call the API from (comma-separated, or *); empty: none' })),
   QS_UPLOAD_URL_TTL: Type.Optional(Seconds),
   QS_READ_URL_TTL: Type.Optional(Seconds),
   QS_JOB_TTL: Type.Optional(Seconds),
@@ -113,6 +114,8 @@ export interface Config {
   gcs: { endpoint?: string; projectId: string; keyFile: string };
   azure: { account: string; key: string; endpoint: string };
   corsOrigins: string[];
+  /** origins a browser may call the API from (QS_API_CORS_ORIGINS); empty: no cross-origin calls */
+  apiCorsOrigins: string[];
   uploadUrlTtlSeconds: number;
   readUrlTtlSeconds: number;
   jobTtlSeconds: number;
@@ -205,6 +208,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (cors.length === 0) {
     throw new ConfigError('QS_CORS_ORIGINS', 'QS_CORS_ORIGINS must be set (comma-separated origins) when not using the embedded emulators');
   }
+  // The API's own: the buckets' CORS (above) lets a browser PUT share files; this lets a web page call
+  // the API with an analyst's token, so nothing is allowed unless the operator says so.
+  const apiCors = (e.QS_API_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const o of apiCors) {
+    if (o !== '*' && !/^https?:\/\/[^/\s,]+$/.test(o)) throw new ConfigError('QS_API_CORS_ORIGINS', `QS_API_CORS_ORIGINS: ${JSON.stringify(o)} is not an origin (scheme://host[:port]) or *`);
+  }
   const host = e.HOST ?? '127.0.0.1';
   const loopback = isLoopbackHost(host);
   if (!loopback && !e.QS_API_TOKENS_FILE && !e.QS_API_TOKEN_HASHES) {
@@ -240,6 +249,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       endpoint: azureEndpoint || `https://${e.QS_AZURE_ACCOUNT ?? AZURITE_ACCOUNT}.blob.core.windows.net`,
     },
     corsOrigins: cors,
+    apiCorsOrigins: apiCors,
     uploadUrlTtlSeconds: Number(e.QS_UPLOAD_URL_TTL ?? 3600),
     readUrlTtlSeconds: Number(e.QS_READ_URL_TTL ?? 3600),
     jobTtlSeconds: Number(e.QS_JOB_TTL ?? 7 * 24 * 3600),

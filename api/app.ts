@@ -72,8 +72,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const auth = registerAuth(app, deps.config);
   // Security headers; the docs page needs its inline scripts, everything else is JSON.
   await app.register(helmet, { contentSecurityPolicy: false });
-  // cors answers preflights on a route of its own: public (a preflight carries no credentials).
-  await auth.declaredPublic(() => app.register(cors, { origin: deps.config.corsOrigins.includes('*') ? true : deps.config.corsOrigins, methods: ['GET', 'POST', 'DELETE'] }));
+  // Cross-origin calls only from the API's own origins (QS_API_CORS_ORIGINS, none by default; the
+  // buckets' QS_CORS_ORIGINS are another matter). cors answers preflights on a route of its own:
+  // public (a preflight carries no credentials).
+  const origins = deps.config.apiCorsOrigins;
+  if (origins.length) {
+    await auth.declaredPublic(() => app.register(cors, { origin: origins.includes('*') ? true : origins, methods: ['GET', 'POST', 'DELETE'], allowedHeaders: ['authorization', 'content-type'] }));
+  }
   await app.register(rateLimit, {
     max: deps.config.rateLimitPerMinute,
     timeWindow: '1 minute',

@@ -95,6 +95,37 @@ describe('rate limits', () => {
   });
 });
 
+describe("the API's own CORS origins", () => {
+  const preflight = (stack: Stack, origin: string) =>
+    fetch(`${stack.url}/create_job`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+
+  it('when QS_API_CORS_ORIGINS is unset (the buckets allow *), then no web origin may call the API', async () => {
+    const stack = await startStack({ worker: false });
+    try {
+      expect(stack.config.corsOrigins).toEqual(['*']); // the buckets' setting, not the API's
+      const pre = await preflight(stack, 'https://evil.example');
+      expect(pre.headers.get('access-control-allow-origin')).toBeNull();
+      const get = await fetch(`${stack.url}/jobs`, { headers: { origin: 'https://evil.example' } });
+      expect(get.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('when QS_API_CORS_ORIGINS names an origin, then that origin may call and another may not', async () => {
+    const stack = await startStack({ worker: false, env: { QS_API_CORS_ORIGINS: 'https://app.example' } });
+    try {
+      expect((await preflight(stack, 'https://app.example')).headers.get('access-control-allow-origin')).toBe('https://app.example');
+      expect((await preflight(stack, 'https://evil.example')).headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
+      const get = await fetch(`${stack.url}/jobs`, { headers: { origin: 'https://app.example' } });
+      expect(get.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    } finally {
+      await stack.close();
+    }
+    expect(() => loadConfig({ QS_API_CORS_ORIGINS: 'app.example' })).toThrow(/QS_API_CORS_ORIGINS/);
+  });
+});
+
 describe('routes declare who may call them', () => {
   it('when a route declares nothing, then the app refuses to start', async () => {
     const stack = await startStack({ worker: false, env: { QS_API_TOKEN_HASHES: `analyst:${hashToken(ANALYST)}` } });
