@@ -127,7 +127,8 @@ class Link {
   // own buffer (we own it) and handed to sendmsg with its length and tag: no copy of the payload.
   void write_loop() {
     try {
-      const auto idle = options_.keepalive_s > 0 ? to_ms(options_.keepalive_s) : std::chrono::hours(24 * 365);
+      // Never less often than three times per link timeout, so that one late keep-alive trips nothing.
+      const auto idle = options_.keepalive_s > 0 ? to_ms(std::min(options_.keepalive_s, options_.link_timeout_s / 3)) : std::chrono::hours(24 * 365);
       for (;;) {
         std::deque<Bytes> batch;
         bool closing;

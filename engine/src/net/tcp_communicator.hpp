@@ -28,7 +28,7 @@ struct TcpOptions {
   double link_timeout_s = 30;
   /** Dialing is retried, and dials are awaited, until this long after the start. */
   double connect_timeout_s = 60;
-  /** An idle writer sends an empty frame this often; 0 sends none (tests: a silent peer). */
+  /** An idle writer sends an empty frame this often (at most a third of the link timeout); 0: none (tests). */
   double keepalive_s = 1;
   /** SO_SNDBUF / SO_RCVBUF of every link (the kernel doubles it; 0 leaves the system's autotuning). */
   int socket_buffer_bytes = 4 << 20;
