@@ -8,14 +8,7 @@ namespace {
 
 /** Planes of a column whose shares are all 0 but local share j (a global share g of an additive value). */
 void planes_of_share(const std::vector<uint32_t>& src, Planes& p, int j) {
-  const size_t n = src.size();
-  uint32_t a[32];
-  for (size_t g = 0; g < p.words; ++g) {
-    const size_t base = g * 32, cnt = n - base < 32 ? n - base : 32;
-    for (size_t e = 0; e < 32; ++e) a[31 - e] = e < cnt ? src[base + e] : 0;
-    transpose32(a);
-    for (int b = 0; b < 32; ++b) p.plane(j, b)[g] = a[31 - b];
-  }
+  detail::share_to_planes(src.data(), src.size(), p.plane(j, 0), p.words);
 }
 
 /** x[off..off+len) ^= z[zoff..zoff+len), every share. */
