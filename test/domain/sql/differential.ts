@@ -93,7 +93,8 @@ export function runCase(SQL: SqlJsStatic, c: Case): string | undefined {
   const show = () => `\n  ours:   ${JSON.stringify(ours)}\n  sqlite: ${JSON.stringify(theirs)}`;
   if (ours.length !== expectCount) return fail(`${ours.length} valid rows, SQLite has ${expectCount}${show()}`);
   if (!c.ordered) {
-    if (c.limit === null ? rowKey([...multiset(ours)].sort()) !== rowKey([...multiset(theirs)].sort()) : !subMultiset(ours, theirs)) {
+    // the count is checked above: with it, a sub-multiset is the same multiset when there is no LIMIT
+    if (!subMultiset(ours, theirs)) {
       return fail(`different rows${show()}`);
     }
     return undefined;
