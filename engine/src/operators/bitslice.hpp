@@ -142,8 +142,12 @@ inline void transpose32x8(uint32_t (&a)[32][kLanes]) {
   transpose_step<2, 0x33333333u>(a);
   transpose_step<1, 0x55555555u>(a);
 }
-/** Elements src[0…n) to planes: plane b of `dst` (stride `words`) gets bit b of every element. */
-inline void share_to_planes(const uint32_t* src, size_t n, uint32_t* dst, size_t words) {
+/**
+ * Elements src[0…n) to planes: words [0, words) of plane b get bit b of every element; plane b starts at
+ * dst + b·stride (stride = words unless several columns share the planes).
+ */
+inline void share_to_planes(const uint32_t* src, size_t n, uint32_t* dst, size_t words, size_t stride = 0) {
+  if (!stride) stride = words;
   alignas(32) uint32_t a[32][kLanes];
   for (size_t g0 = 0; g0 < words; g0 += kLanes) {
     const size_t lanes = words - g0 < kLanes ? words - g0 : kLanes;
@@ -155,7 +159,7 @@ inline void share_to_planes(const uint32_t* src, size_t n, uint32_t* dst, size_t
     }
     transpose32x8(a);
     for (int b = 0; b < 32; ++b)
-      for (size_t m = 0; m < lanes; ++m) dst[static_cast<size_t>(b) * words + g0 + m] = a[31 - b][m];
+      for (size_t m = 0; m < lanes; ++m) dst[static_cast<size_t>(b) * stride + g0 + m] = a[31 - b][m];
   }
 }
 /** The inverse: planes to elements dst[0…n). */

@@ -20,8 +20,6 @@ void xor_range(Shared& x, size_t off, const Shared& z, size_t zoff, size_t len) 
   }
 }
 
-/** Pads a column with zeros to a multiple of 32 elements, so that columns concatenated stay word-aligned. */
-size_t padded(size_t n) { return words_for(n) * 32; }
 
 }  // namespace
 
@@ -119,14 +117,14 @@ BShared lt(Protocol& proto, const BShared& x, const BShared& y) {
 BShared lt_lex_packed(Protocol& proto, const std::vector<const BShared*>& xs, const std::vector<const BShared*>& ys) {
   const size_t m = xs.size(), n = xs.at(0)->size(), wc = words_for(n);
   const int k = xs[0]->k();
-  // Every column pair in one comparison tree: columns padded to whole words, one after another.
-  BShared xcat(k, m * padded(n)), ycat(k, m * padded(n));
+  // Every column pair in one comparison tree: column c takes words [c·wc, (c+1)·wc) of every plane.
+  Planes xp(k, m * wc), yp(k, m * wc);
   for (size_t c = 0; c < m; ++c)
     for (int j = 0; j < k; ++j) {
-      std::memcpy(xcat.share[j].data() + c * padded(n), xs[c]->share[j].data(), n * sizeof(uint32_t));
-      std::memcpy(ycat.share[j].data() + c * padded(n), ys[c]->share[j].data(), n * sizeof(uint32_t));
+      detail::share_to_planes(xs[c]->share[j].data(), n, xp.plane(j, 0) + c * wc, wc, m * wc);
+      detail::share_to_planes(ys[c]->share[j].data(), n, yp.plane(j, 0) + c * wc, wc, m * wc);
     }
-  LtEq le = lt_eq_planes(proto, to_planes(xcat), to_planes(ycat), m > 1);
+  LtEq le = lt_eq_planes(proto, xp, yp, m > 1);
   // Column c's bits are words [c·wc, (c+1)·wc). Combine neighbours, most significant first:
   // (L, E) = (L_a ⊕ E_a & L_b, E_a & E_b) — ⌈log2 m⌉ rounds.
   std::vector<BShared> Ls, Es;
