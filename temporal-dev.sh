@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the Temporal dev server in the foreground for QueryShield: gRPC, Web UI, namespace, a SQLite
-# file so jobs survive a restart, and the QueryShieldStatus search attribute the API lists jobs by.
+# file so jobs survive a restart, and the search attributes the API lists jobs by (QueryShieldStatus, QueryShieldAnalyst).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
@@ -38,7 +38,7 @@ if [ -z "$bin" ]; then
 fi
 
 args=(server start-dev --ip "$ip" --port "$port" --http-port "$http_port" --namespace "$namespace"
-      --search-attribute QueryShieldStatus=Keyword --log-level warn)
+      --search-attribute QueryShieldStatus=Keyword --search-attribute QueryShieldAnalyst=Keyword --log-level warn)
 [ "$metrics_port" != 0 ] && args+=(--metrics-port "$metrics_port")
 if [ -n "$db" ]; then mkdir -p "$(dirname "$db")"; args+=(--db-filename "$db"); fi
 if [ "$ui" = true ]; then args+=(--ui-port "$ui_port" --ui-ip "$ip"); else args+=(--headless); fi

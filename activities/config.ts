@@ -60,7 +60,7 @@ export const ENV_SCHEMA = Type.Object({
   QS_LOG_REQUESTS: Type.Optional(Bool),
   QS_RESULT_TTL: Type.Optional(Seconds),
   QS_API_TOKENS_FILE: Type.Optional(Type.String({ minLength: 1, description: 'path of a JSON file {"tokens":[{"name","role","sha256"}]}' })),
-  QS_API_TOKEN_HASHES: Type.Optional(Type.String({ pattern: '^(analyst|data_owner):[0-9a-f]{64}(,(analyst|data_owner):[0-9a-f]{64})*$', description: 'a comma-separated list of role:sha256hex' })),
+  QS_API_TOKEN_HASHES: Type.Optional(Type.String({ pattern: '^(analyst|data_owner|admin):[0-9a-f]{64}(,(analyst|data_owner|admin):[0-9a-f]{64})*$', description: 'a comma-separated list of role:sha256hex' })),
   QS_RATE_LIMIT: Type.Optional(Count),
   QS_BODY_LIMIT: Type.Optional(Count),
   QS_DELETE_INPUTS_ON_END: Type.Optional(Bool),
@@ -139,7 +139,7 @@ export interface Config {
   deleteInputsOnEnd: boolean;
   /** how often the sweep schedule runs (0 = no schedule) */
   sweepIntervalSeconds: number;
-  auth: { tokensFile?: string; tokenHashes: { role: 'analyst' | 'data_owner'; sha256: string }[] };
+  auth: { tokensFile?: string; tokenHashes: { role: 'analyst' | 'data_owner' | 'admin'; sha256: string }[] };
   /** requests per minute per token (or per IP without one) */
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
@@ -300,7 +300,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tokensFile: e.QS_API_TOKENS_FILE ? path.resolve(e.QS_API_TOKENS_FILE) : undefined,
       tokenHashes: (e.QS_API_TOKEN_HASHES ?? '').split(',').filter(Boolean).map((pair) => {
         const [role, sha256] = pair.split(':');
-        return { role: role as 'analyst' | 'data_owner', sha256 };
+        return { role: role as 'analyst' | 'data_owner' | 'admin', sha256 };
       }),
     },
     rateLimitPerMinute: Number(e.QS_RATE_LIMIT ?? 1200),

@@ -16,6 +16,7 @@ import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { operationRoutes } from './routes/operations.js';
 import { JobAdmin } from './job-admin.js';
+import { JobOwnership } from './ownership.js';
 
 export interface AppDeps {
   config: Config;
@@ -95,7 +96,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await auth.declaredPublic(() => registerDocs(app));
 
-  const jobs = new JobService(deps.client, deps.storage, deps.config);
+  const ownership = new JobOwnership(deps.client);
+  const jobs = new JobService(deps.client, deps.storage, deps.config, ownership);
   // onClose hooks run last-added first: the release goes in before the drain, so that it runs after it.
   const release = deps.release;
   if (release) app.addHook('onClose', () => release());
@@ -103,6 +105,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', () => jobs.drain());
   await app.register(healthRoutes, { client: deps.client, config: deps.config });
   await app.register(jobRoutes, { jobs, config: deps.config });
-  await app.register(operationRoutes, { admin: new JobAdmin(deps.client, deps.storage, deps.config, (jobId) => jobs.forgetStatus(jobId)) });
+  await app.register(operationRoutes, { admin: new JobAdmin(deps.client, deps.storage, deps.config, (jobId) => jobs.forgetStatus(jobId), ownership) });
   return app;
 }

@@ -40,14 +40,21 @@ declare module 'fastify' {
 
 export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
+/** A token's name is who holds it: jobs are recorded as the creating analyst's (and listed by it). */
+export const TOKEN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/;
+
 export function loadTokens(config: Config): Map<string, TokenEntry> {
   const tokens = new Map<string, TokenEntry>();
-  for (const t of config.auth.tokenHashes) tokens.set(t.sha256, { name: `${t.role}-env`, role: t.role });
+  // Each its own holder: two analysts' tokens in the environment do not share their jobs.
+  for (const t of config.auth.tokenHashes) tokens.set(t.sha256, { name: `${t.role}-env-${t.sha256.slice(0, 12)}`, role: t.role });
   if (config.auth.tokensFile) {
     const file = JSON.parse(readFileSync(config.auth.tokensFile, 'utf8')) as { tokens?: { name?: string; role?: string; sha256?: string }[] };
     for (const [i, t] of (file.tokens ?? []).entries()) {
       if (!(ROLES as readonly unknown[]).includes(t.role) || !/^[0-9a-f]{64}$/.test(t.sha256 ?? '')) {
         throw new Error(`QS_API_TOKENS_FILE: tokens[${i}] needs a role (${ROLES.join(', ')}) and a sha256 hex hash`);
+      }
+      if (t.name !== undefined && !TOKEN_NAME_PATTERN.test(t.name)) {
+        throw new Error(`QS_API_TOKENS_FILE: tokens[${i}].name must match ${TOKEN_NAME_PATTERN} (it names the holder's jobs)`);
       }
       tokens.set(t.sha256!, { name: t.name ?? `token-${i}`, role: t.role as Role });
     }

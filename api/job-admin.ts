@@ -5,7 +5,9 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { Config } from '../activities/config.js';
 import type { JobStorage } from '../activities/storage/index.js';
 import { jobParties } from '../activities/storage/names.js';
-import { JOB_WORKFLOW_TYPE, STATUS_SEARCH_ATTRIBUTE, statusQuery } from '../workflows/messages.js';
+import { ANALYST_SEARCH_ATTRIBUTE, JOB_WORKFLOW_TYPE, STATUS_SEARCH_ATTRIBUTE, statusQuery } from '../workflows/messages.js';
+import { JobOwnership, seesAllJobs, type Caller } from './ownership.js';
+import { TOKEN_NAME_PATTERN } from './auth.js';
 import { partyCount, type JOB_STATUSES } from '../workflows/types.js';
 import { qsError } from './errors.js';
 
@@ -29,6 +31,7 @@ export class JobAdmin {
     private readonly config: Config,
     /** Told of a job this process changed (cancel), so that its next status answer is not an older one. */
     private readonly changed: (jobId: string) => void = () => undefined,
+    private readonly ownership: JobOwnership = new JobOwnership(client),
   ) {}
 
   /** The job's workflow, or a 404 when there is none (or it is not a job). */
@@ -44,8 +47,14 @@ export class JobAdmin {
   }
 
   /** Newest first, from visibility (the QueryShieldStatus search attribute); page_token is opaque. */
-  async list(status: Status | undefined, limit: number, pageToken?: string): Promise<{ jobs: JobSummary[]; next_page_token?: string }> {
-    const query = [`WorkflowType = '${JOB_WORKFLOW_TYPE}'`, status ? `${STATUS_SEARCH_ATTRIBUTE} = '${status}'` : ''].filter(Boolean).join(' AND ');
+  async list(status: Status | undefined, limit: number, pageToken?: string, caller?: Caller): Promise<{ jobs: JobSummary[]; next_page_token?: string }> {
+    let mine = '';
+    if (!seesAllJobs(caller)) {
+      // a name the tokens file allowed (no quotes), checked again since it goes into a query
+      if (caller!.role !== 'analyst' || !TOKEN_NAME_PATTERN.test(caller!.name)) throw qsError('QS_FORBIDDEN', [caller!.role]);
+      mine = `${ANALYST_SEARCH_ATTRIBUTE} = '${caller!.name}'`;
+    }
+    const query = [`WorkflowType = '${JOB_WORKFLOW_TYPE}'`, status ? `${STATUS_SEARCH_ATTRIBUTE} = '${status}'` : '', mine].filter(Boolean).join(' AND ');
     let token: Uint8Array | undefined;
     if (pageToken) {
       token = Buffer.from(pageToken, 'base64url');
@@ -78,7 +87,8 @@ export class JobAdmin {
   }
 
   /** What a data owner needs to prepare share files: schema (in order), level, parties, query. */
-  async get(jobId: string) {
+  async get(jobId: string, caller?: Caller) {
+    await this.ownership.check(jobId, caller);
     const { handle } = await this.describeJob(jobId);
     let state;
     try {
@@ -102,7 +112,8 @@ export class JobAdmin {
     };
   }
 
-  async cancel(jobId: string): Promise<{ status: 'cancelling'; job_id: string }> {
+  async cancel(jobId: string, caller?: Caller): Promise<{ status: 'cancelling'; job_id: string }> {
+    await this.ownership.check(jobId, caller);
     const { handle, desc } = await this.describeJob(jobId);
     if (desc.status.name !== 'RUNNING') throw qsError('QS_JOB_FINISHED', [], { job_id: jobId });
     await handle.cancel();
@@ -111,7 +122,8 @@ export class JobAdmin {
   }
 
   /** Removes all of a finished job's storage (buckets and blobs on every party cloud). */
-  async deleteStorage(jobId: string): Promise<{ deleted: true; job_id: string }> {
+  async deleteStorage(jobId: string, caller?: Caller): Promise<{ deleted: true; job_id: string }> {
+    await this.ownership.check(jobId, caller);
     const { handle, desc } = await this.describeJob(jobId);
     if (desc.status.name === 'RUNNING') throw qsError('QS_JOB_NOT_OPEN', ['it is still running; cancel it first'], { job_id: jobId });
     const memo = (desc.memo ?? {}) as { cloud_providers?: string[]; security_level?: string };

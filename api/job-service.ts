@@ -13,6 +13,7 @@ import type { Config } from '../activities/config.js';
 import { jobParties } from '../activities/storage/names.js';
 import { StorageCreationError, type JobStorage } from '../activities/storage/index.js';
 import {
+  ANALYST_SEARCH_ATTRIBUTE,
   FAILURE,
   JOB_WORKFLOW_TYPE,
   OPEN_STATUS,
@@ -29,9 +30,11 @@ import type { jobWorkflow } from '../workflows/job.js';
 import { partyCount, type JobConfig, type StageRecord } from '../workflows/types.js';
 import { qsError, QsError } from './errors.js';
 import { SharedAnswers } from './shared-answers.js';
+import { JobOwnership, type Caller } from './ownership.js';
 import type { CreateJobInput } from './validate.js';
 
 const statusKey = defineSearchAttributeKey(STATUS_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
+const analystKey = defineSearchAttributeKey(ANALYST_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 /** How long one status answer is shared between callers of the same job; for as long again it is
  *  still served while a fresh one loads, so an answer is at most 2 × this old. */
 const STATUS_FRESH_MS = 250;
@@ -79,6 +82,7 @@ export class JobService {
     private readonly client: Client,
     private readonly storage: JobStorage,
     private readonly config: Config,
+    readonly ownership: JobOwnership = new JobOwnership(client),
   ) {}
 
   /**
@@ -90,8 +94,9 @@ export class JobService {
    * failed try removes its own, the API removes them when Temporal refuses the job, and the sweep when the
    * API dies before the workflow exists.
    */
-  async createJob(input: CreateJobInput): Promise<{ job_id: string }> {
+  async createJob(input: CreateJobInput, caller?: Caller): Promise<{ job_id: string }> {
     const job: JobConfig = { jobId: randomUUID(), ...input, createdAt: new Date().toISOString() };
+    const analyst = caller?.name;
     const n = partyCount(job.securityLevel);
     const parties = jobParties(job);
     const start: WorkflowStartOptions<typeof jobWorkflow> = {
@@ -107,13 +112,16 @@ export class JobService {
             deleteInputsOnEnd: this.config.deleteInputsOnEnd,
             storageReportTimeoutMs: STORAGE_REPORT_TIMEOUT_MS,
           },
+          ...(analyst ? { analyst } : {}),
         },
       ],
       startDelay: STORAGE_REPORT_DELAY_MS,
       // The report's signal-with-start must never start a second run of a job that has ended.
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [{ key: statusKey, value: OPEN_STATUS }],
+      // The analyst's attribute only when there is one: an open (tokenless) API needs no registration of it.
+      typedSearchAttributes: [{ key: statusKey, value: OPEN_STATUS }, ...(analyst ? [{ key: analystKey, value: analyst }] : [])],
       memo: {
+        ...(analyst ? { analyst } : {}),
         analysis_name: job.analysisName,
         security_level: job.securityLevel,
         cloud_providers: job.cloudProviders,
@@ -141,6 +149,7 @@ export class JobService {
     // After the answer has been written: building the signal's request is CPU work on this thread.
     this.track(new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.report(start, { ok: true })));
     this.rememberLayout({ jobId: job.jobId, cloudProviders: job.cloudProviders, securityLevel: job.securityLevel });
+    this.ownership.remember(job.jobId, analyst ?? null);
     return { job_id: job.jobId };
   }
 
@@ -167,7 +176,8 @@ export class JobService {
     await Promise.all(this.inFlight);
   }
 
-  async registerDataOwner(jobId: string, owner: string): Promise<{ presigned_urls: string[]; job_id: string }> {
+  async registerDataOwner(jobId: string, owner: string, caller?: Caller): Promise<{ presigned_urls: string[]; job_id: string }> {
+    await this.ownership.check(jobId, caller);
     // With the job's layout known here, the URLs are signed while the workflow records the owner; they
     // are only handed out once it has (signing is local and leaves no trace).
     const recorded = this.withWorker(() => this.client.workflow.getHandle(jobId).executeUpdate(registerDataOwnerUpdate, { args: [owner] }));
@@ -196,7 +206,8 @@ export class JobService {
     if (this.layouts.size > LAYOUT_CACHE_SIZE) this.layouts.delete(this.layouts.keys().next().value!);
   }
 
-  async submitJob(jobId: string): Promise<{ status: 'success'; job_id: string }> {
+  async submitJob(jobId: string, caller?: Caller): Promise<{ status: 'success'; job_id: string }> {
+    await this.ownership.check(jobId, caller);
     let outcome;
     try {
       outcome = await this.withWorker(() => this.client.workflow.getHandle(jobId).executeUpdate(submitUpdate));
@@ -217,7 +228,8 @@ export class JobService {
     maxKeys: 10_000,
   });
 
-  getStatus(jobId: string): Promise<StatusAnswer> {
+  async getStatus(jobId: string, caller?: Caller): Promise<StatusAnswer> {
+    await this.ownership.check(jobId, caller);
     return this.statuses.get(jobId);
   }
 

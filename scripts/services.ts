@@ -136,7 +136,7 @@ async function temporalReady(port: number): Promise<boolean> {
   const conn = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: 1000 });
   try {
     const res = await conn.operatorService.listSearchAttributes({ namespace: 'default' });
-    return 'QueryShieldStatus' in (res.customAttributes ?? {});
+    return ['QueryShieldStatus', 'QueryShieldAnalyst'].every((a) => a in (res.customAttributes ?? {}));
   } finally {
     await conn.close();
   }

@@ -1,11 +1,11 @@
-// `npm run token -- analyst|data_owner [name]`: makes a random bearer token and prints it once, with
+// `npm run token -- analyst|data_owner|admin [name]`: makes a random bearer token and prints it once, with
 // the line to add to the tokens file (only the SHA-256 hash is ever stored).
 import { randomBytes } from 'node:crypto';
 import { hashToken } from '../api/auth.js';
 
 const [role, name = `${role}-${new Date().toISOString().slice(0, 10)}`] = process.argv.slice(2);
-if (role !== 'analyst' && role !== 'data_owner') {
-  console.error('usage: npm run token -- analyst|data_owner [name]');
+if (role !== 'analyst' && role !== 'data_owner' && role !== 'admin') {
+  console.error('usage: npm run token -- analyst|data_owner|admin [name]');
   process.exit(2);
 }
 const token = `qs_${randomBytes(32).toString('base64url')}`;

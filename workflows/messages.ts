@@ -24,6 +24,9 @@ export type StorageReport = { ok: true } | { ok: false; error: string };
 export interface JobInput {
   job: JobConfig;
   options: JobOptions;
+  /** the name of the analyst token that created the job (absent when the API runs without tokens, and
+   *  in jobs of an older API); the API answers 404 to any other analyst. Not read by the workflow. */
+  analyst?: string;
 }
 
 /** The part of a job's configuration a caller needs to sign URLs for its parties. */
@@ -79,5 +82,8 @@ export const FAILURE = {
 
 /** The search attribute that carries a job's status (a Keyword registered by temporal-dev.sh). */
 export const STATUS_SEARCH_ATTRIBUTE = 'QueryShieldStatus';
+/** The search attribute that carries the name of the analyst who created a job (a Keyword registered by
+ *  temporal-dev.sh; a cluster that runs the API with tokens must have it). Set only when there is one. */
+export const ANALYST_SEARCH_ATTRIBUTE = 'QueryShieldAnalyst';
 /** Value of the search attribute before submit (not one of the seed statuses: get_status answers 409 then). */
 export const OPEN_STATUS = 'Created';

@@ -17,18 +17,18 @@ export const jobRoutes: FastifyPluginAsync<{ jobs: JobService; config: Config }>
   both('POST', 'create_job', access.roles('analyst', 'admin'), createJobSchema, async (request) => {
     const input = parseCreateJob(request.body, config.providers);
     compileForEngine(config, input.querySql, Object.keys(input.schema));
-    return jobs.createJob(input);
+    return jobs.createJob(input, request.principal);
   });
 
   both('POST', 'register_data_owner', access.roles('data_owner', 'analyst', 'admin'), registerSchema, async (request) => {
     const { jobId, owner } = parseRegister(request.body);
-    return jobs.registerDataOwner(jobId, owner);
+    return jobs.registerDataOwner(jobId, owner, request.principal);
   });
 
-  both('POST', 'submit_job', access.roles('analyst', 'admin'), submitSchema, async (request) => jobs.submitJob(parseJobId(request.body)));
+  both('POST', 'submit_job', access.roles('analyst', 'admin'), submitSchema, async (request) => jobs.submitJob(parseJobId(request.body), request.principal));
 
   both('GET', 'get_status', access.roles('analyst', 'admin'), statusSchema, async (request) => {
-    const { source: _source, ...answer } = await jobs.getStatus(parseJobId(request.query, 'query'));
+    const { source: _source, ...answer } = await jobs.getStatus(parseJobId(request.query, 'query'), request.principal);
     return answer;
   });
 };

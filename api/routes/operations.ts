@@ -38,23 +38,23 @@ export const operationRoutes: FastifyPluginAsync<{ admin: JobAdmin }> = async (a
     if (token !== undefined && (typeof token !== 'string' || !/^[A-Za-z0-9_-]{1,4096}$/.test(token))) {
       throw qsError('QS_INVALID_FIELD', ['page_token is not a token this API returned']);
     }
-    return admin.list(status as never, limit, token as string | undefined);
+    return admin.list(status as never, limit, token as string | undefined, request.principal);
   });
 
   app.get('/jobs/:job_id', {
     config: access.roles('analyst', 'data_owner', 'admin'),
     schema: { summary: "A job's public configuration: what a data owner needs to prepare share files", tags: ['jobs'], params: Type.Object({ job_id: Type.String() }), response: { 404: err('unknown job') } },
-  }, async (request) => admin.get(jobIdOrNotFound((request.params as { job_id?: string }).job_id)));
+  }, async (request) => admin.get(jobIdOrNotFound((request.params as { job_id?: string }).job_id), request.principal));
 
   app.delete('/jobs/:job_id', {
     config: access.roles('analyst', 'admin'),
     schema: { summary: "Remove all of a finished job's storage", tags: ['operations'], params: Type.Object({ job_id: Type.String() }), response: { 404: err('unknown job'), 409: err('the job is still running') } },
-  }, async (request) => admin.deleteStorage(jobIdOrNotFound((request.params as { job_id?: string }).job_id)));
+  }, async (request) => admin.deleteStorage(jobIdOrNotFound((request.params as { job_id?: string }).job_id), request.principal));
 
   for (const url of ['/cancel_job', '/cancel-job']) {
     app.post(url, {
       config: access.roles('analyst', 'admin'),
       schema: { summary: 'Cancel a job: the running stage stops, everything is torn down, the job ends Fail', tags: ['operations'], hide: url.includes('-'), body: Type.Object({ job_id: Type.String() }), response: { 404: err('unknown job'), 409: err('the job already finished') } },
-    }, async (request) => admin.cancel(parseJobId(request.body)));
+    }, async (request) => admin.cancel(parseJobId(request.body), request.principal));
   }
 };
