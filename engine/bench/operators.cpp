@@ -1,12 +1,14 @@
-// Benchmark of the operators (operators/), 3PC and 4PC, parties as threads of this process over in-memory
-// links (net/memory_communicator), one thread per party. Prints one JSON object:
+// Benchmark of the operators (operators/), 3PC and 4PC, parties as threads of this process, one thread per
+// party, over in-memory links (net/memory_communicator) or, with --links tcp, over the engine's real links
+// (net/tcp_communicator: loopback TCP, Noise-sealed; each link also has its writer/reader threads).
+// Prints one JSON object:
 //   {"3pc": {"eq_s": …, "lt_s": …, "a2b_s": …, "b2a_bit_s": …, "sort_2p16_s": …, "sort_2p18_s": …,
 //            "quicksort_2p16_s": …, "bitonic_2p16_s": …, …, "bytes_per_party": {"eq": …, …}}, "4pc": {…}}
 // Seconds are the slowest party's, from a common start (a one-word opening) to the end of the operation
 // (4PC: after verify()). bytes_per_party is the mean over parties of the payload bytes each sent.
 // sort_* = quicksort (the default) of one key column with one payload column (both XOR-shared).
 //
-//   operators [--parties 3|4] [--n 1048576] [--only eq,lt,a2b,b2a,sort16,sort18,bitonic16] [--repeat 3]
+//   operators [--links memory|tcp] [--parties 3|4] [--n 1048576] [--only eq,lt,a2b,b2a,sort16,sort18,bitonic16] [--repeat 3]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -21,7 +23,15 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <exception>
+#include <thread>
+
 #include "net/memory_communicator.hpp"
+#include "net/tcp_communicator.hpp"
 #include "operators/circuits.hpp"
 #include "operators/sort.hpp"
 #include "protocols/local_ops.hpp"
@@ -30,6 +40,50 @@
 using namespace qs;
 
 namespace {
+
+bool g_tcp = false;
+
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+/** n parties as threads over the engine's real links (TcpCommunicator, Noise-sealed) on loopback. */
+void run_tcp_parties(int parties, const std::function<void(net::Communicator&)>& body) {
+  std::vector<net::noise::KeyPair> keys;
+  std::vector<net::Peer> peers;
+  for (int i = 0; i < parties; ++i) {
+    keys.push_back(net::noise::generate_keypair());
+    peers.push_back({i, "127.0.0.1", free_port(), keys[i].pub});
+  }
+  std::vector<std::exception_ptr> errors(parties);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < parties; ++i)
+    threads.emplace_back([&, i] {
+      try {
+        net::TcpCommunicator c(i, peers, keys[i], "127.0.0.1", peers[i].port);
+        body(c);
+        c.close("finished");
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    });
+  for (auto& t : threads) t.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+void run(int parties, const std::function<void(net::Communicator&)>& body) {
+  if (g_tcp) run_tcp_parties(parties, body);
+  else net::run_parties(parties, body);
+}
 
 struct Result {
   double seconds = 0;
@@ -57,7 +111,7 @@ Result measure(int parties, Setup setup, Op op) {
   std::mutex mu;
   Result out;
   double bytes = 0;
-  net::run_parties(parties, [&](net::Communicator& comm) {
+  run(parties, [&](net::Communicator& comm) {
     auto proto = make_protocol(comm);
     auto state = setup(*proto);
     // A common start: nobody's clock starts before every party has reached this point.
@@ -129,6 +183,7 @@ int main(int argc, char** argv) {
     if (a == "--parties") party_counts = {std::atoi(v.c_str())};
     else if (a == "--n") n = std::strtoull(v.c_str(), nullptr, 10);
     else if (a == "--repeat") repeat = std::atoi(v.c_str());
+    else if (a == "--links") g_tcp = v == "tcp";
     else if (a == "--only") {
       size_t s = 0;
       while (s <= v.size()) {
@@ -142,7 +197,7 @@ int main(int argc, char** argv) {
   auto want = [&](const char* name) { return only.empty() || only.count(name); };
   const auto xv = random_words(n, 1), yv = random_words(n, 2);
 
-  std::printf("{");
+  std::printf("{\"links\": \"%s\", ", g_tcp ? "tcp" : "memory");
   bool first_proto = true;
   for (int parties : party_counts) {
     std::map<std::string, Result> res;
