@@ -185,6 +185,50 @@ void test_circuits(int parties, size_t n) {
                 static_cast<unsigned long long>(cnt[i].max_link_messages));
 }
 
+/** Group boundaries and segmented sums on runs of equal keys (two key columns), as GROUP BY uses them. */
+void test_groups(int parties, size_t n) {
+  std::mt19937_64 rng(99 + parties);
+  std::vector<uint32_t> k1(n), k2(n), v(n);
+  uint32_t a = 0x80000000u, b = 0;
+  for (size_t e = 0; e < n; ++e) {
+    const uint64_t r = rng() % 6;
+    if (r == 0) a += 1 + rng() % 3;
+    if (r == 1) b ^= 1;
+    k1[e] = a, k2[e] = b;
+    v[e] = rng() % 3 == 0 ? 0xFFFFFFFFu : static_cast<uint32_t>(rng());
+  }
+  std::vector<std::vector<uint32_t>> got(2);
+  std::mutex mu;
+  uint64_t seg_rounds = 0;
+  net::run_parties(parties, [&](net::Communicator& comm) {
+    auto proto = make_test_protocol(comm);
+    const int me = comm.party();
+    BShared b1 = share_b_for_test(k1, me, parties, 5), b2 = share_b_for_test(k2, me, parties, 6);
+    AShared av = share_a_for_test(v, me, parties, 7);
+    BShared st = group_starts(*proto, {&b1, &b2});
+    AShared sa = b2a_bit(*proto, st);
+    const uint64_t r0 = proto->rounds();
+    AShared sums = segmented_prefix_sum(*proto, av, sa);
+    const uint64_t r1 = proto->rounds();
+    std::vector<std::vector<uint32_t>> mine = {proto->open(st), proto->open(sums)};
+    std::lock_guard<std::mutex> lock(mu);
+    if (me == 0) got = mine, seg_rounds = r1 - r0;
+  });
+  bool starts_ok = true, sums_ok = true;
+  uint32_t acc = 0;
+  for (size_t e = 0; e < n; ++e) {
+    const bool start = e == 0 || k1[e] != k1[e - 1] || k2[e] != k2[e - 1];
+    starts_ok &= got[0][e] == (start ? 1u : 0u);
+    acc = start ? v[e] : acc + v[e];
+    sums_ok &= got[1][e] == acc;
+  }
+  CHECK(starts_ok);
+  CHECK(sums_ok);
+  size_t levels = 0;
+  while ((size_t{1} << levels) < n) ++levels;
+  CHECK_EQ(seg_rounds, static_cast<uint64_t>(levels));
+}
+
 }  // namespace
 
 int main() {
@@ -193,6 +237,9 @@ int main() {
     test_circuits(parties, 1000);
     test_circuits(parties, 4096);
     test_circuits(parties, 1);
+    test_groups(parties, 1);
+    test_groups(parties, 2);
+    test_groups(parties, 1000);
   }
   return qs_test::finish();
 }

@@ -318,6 +318,82 @@ BShared mux(Protocol& proto, const BShared& b, const BShared& x, const BShared& 
   return out;
 }
 
+AShared segmented_prefix_sum(Protocol& proto, const AShared& x, const AShared& start) {
+  const size_t n = x.size();
+  const int k = x.k(), me = proto.party(), parties = proto.parties();
+  AShared v = x, s = start;
+  // Row 0 begins a segment whatever `start` says: its sharing is replaced by a public 1.
+  if (n) {
+    for (int j = 0; j < k; ++j) s.share[j][0] = 0;
+    const int j0 = local_share(me, 0, parties);
+    if (j0 >= 0) s.share[j0][0] = 1;
+  }
+  for (size_t d = 1; d < n; d *= 2) {
+    const size_t m = n - d;
+    const bool last = 2 * d >= n;
+    // Left operands: (1 − s_i) for i ≥ d, then s_i; right: x_{i−d}, then s_{i−d}.
+    AShared a(k, last ? m : 2 * m), b(k, last ? m : 2 * m);
+    for (int j = 0; j < k; ++j) {
+      const bool c = local_share(me, 0, parties) == j;
+      for (size_t t = 0; t < m; ++t) {
+        a.share[j][t] = (c ? 1u : 0u) - s.share[j][d + t];
+        b.share[j][t] = v.share[j][t];
+        if (!last) a.share[j][m + t] = s.share[j][d + t], b.share[j][m + t] = s.share[j][t];
+      }
+    }
+    const AShared z = proto.mul(a, b);
+    for (int j = 0; j < k; ++j) {
+      // Update from the top down so that every read is of the previous level (rows below are unchanged).
+      for (size_t t = m; t-- > 0;) {
+        v.share[j][d + t] += z.share[j][t];
+        if (!last) s.share[j][d + t] += s.share[j][t] - z.share[j][m + t];
+      }
+    }
+  }
+  return v;
+}
+
+BShared group_starts(Protocol& proto, const std::vector<const BShared*>& keys) {
+  const size_t n = keys.at(0)->size(), m = keys.size();
+  const int k = keys[0]->k(), me = proto.party(), parties = proto.parties();
+  if (n == 0) return BShared(k, 0);
+  // Row i against row i − 1 (rows 1 … n−1), every column in one EQ tree.
+  const size_t len = n - 1, wc = words_for(len);
+  Planes d(k, m * wc);
+  std::vector<uint32_t> diff(len);
+  for (size_t c = 0; c < m; ++c)
+    for (int j = 0; j < k; ++j) {
+      const auto& col = keys[c]->share[j];
+      for (size_t t = 0; t < len; ++t) diff[t] = col[t + 1] ^ col[t];
+      detail::share_to_planes(diff.data(), len, d.plane(j, 0) + c * wc, wc, m * wc);
+    }
+  flip_in(d.bits, ~0u, me, parties);  // XNOR
+  BShared cur = std::move(d.bits);
+  AndBatch batch(proto, k);
+  for (size_t half = 16; half >= 1; half /= 2) {
+    batch.add(cur, 0, cur, half * m * wc, half * m * wc);
+    cur = batch.run();
+  }
+  // cur: m·wc words, column c's equalities at [c·wc, (c+1)·wc); AND the columns together.
+  size_t cols = m;
+  while (cols > 1) {
+    const size_t half = cols / 2;
+    batch.add(cur, 0, cur, (cols - half) * wc, half * wc);
+    const BShared& z = batch.run();
+    BShared next = slice<BShared>(cur, 0, (cols - half) * wc);
+    for (int j = 0; j < k; ++j) std::memcpy(next.share[j].data(), z.share[j].data(), half * wc * sizeof(uint32_t));
+    cur = std::move(next);
+    cols -= half;
+  }
+  flip_in(cur, ~0u, me, parties);  // starts where not equal
+  BShared out(k, n);
+  const BShared bits = unpack_bits(cur, len);
+  for (int j = 0; j < k; ++j) std::memcpy(out.share[j].data() + 1, bits.share[j].data(), len * sizeof(uint32_t));
+  const int j0 = local_share(me, 0, parties);
+  if (j0 >= 0) out.share[j0][0] = 1;
+  return out;
+}
+
 AShared prefix_sum(const AShared& x) {
   AShared out = x;
   for (int j = 0; j < out.k(); ++j) {

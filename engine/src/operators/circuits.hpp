@@ -72,6 +72,21 @@ BShared mux(Protocol& proto, const BShared& b, const BShared& x, const BShared& 
 /** Inclusive prefix sums of an additive column: local (each share scanned on its own), 0 rounds. */
 AShared prefix_sum(const AShared& x);
 
+/**
+ * Segmented inclusive prefix sums: out_i = x_s + … + x_i where s ≤ i is the last row with start_s = 1
+ * (start: arithmetic 0/1, row 0 always begins a segment). Hillis–Steele scan over the pairs (x, start):
+ * level d: x_i += (1 − s_i)·x_{i−d}, s_i = s_i ∨ s_{i−d} = s_i + s_{i−d} − s_i·s_{i−d}; both products of a
+ * level in one mul call: ⌈log2 n⌉ rounds, ≤ 2 mults per element per level. (For GROUP BY after a sort:
+ * the last row of each group carries the group's total.)
+ */
+AShared segmented_prefix_sum(Protocol& proto, const AShared& x, const AShared& start);
+
+/**
+ * Group boundaries of sorted rows: bit 0 of out_i = 1 when row i's key columns differ from row i − 1's
+ * (row 0: 1). All columns' equalities in one EQ tree (5 rounds), then ⌈log2 m⌉ rounds to AND m columns.
+ */
+BShared group_starts(Protocol& proto, const std::vector<const BShared*>& keys);
+
 // ---- local arithmetic helpers -----------------------------------------------------------------------
 void add_in(Shared& x, const Shared& y);  // x += y
 void sub_in(Shared& x, const Shared& y);  // x -= y
