@@ -275,7 +275,6 @@ function compileAst(ast: SelectAst, schema: string[]): { plan: Plan; outputs: st
   }
 
   const having = ast.having ? r.bit(ast.having, { clause: 'HAVING', aliases }, 'HAVING') : undefined;
-  const aggregated = groupKeys.length > 0 || items.some((it) => hasAggregate(it.expr)) || having !== undefined;
   if (having && groupKeys.length === 0 && !hasAggregate(having) && !items.some((it) => hasAggregate(it.expr))) {
     throw new SqlError(`HAVING needs GROUP BY or an aggregate${at(ast.havingPos)}`, undefined, ast.havingPos);
   }
@@ -299,6 +298,10 @@ function compileAst(ast: SelectAst, schema: string[]): { plan: Plan; outputs: st
     }
     orderExprs.push({ expr: r.int(o.expr, { clause: 'ORDER BY', aliases }, 'an ORDER BY key'), desc: o.desc, pos: o.pos });
   }
+
+  // an aggregate anywhere (ORDER BY MIN(x) too) makes the query an aggregation
+  const aggregated =
+    groupKeys.length > 0 || having !== undefined || items.some((it) => hasAggregate(it.expr)) || orderExprs.some((o) => o.expr !== undefined && hasAggregate(o.expr));
 
   const rows = new NodeList('r');
   const filter = where ? lower(where, rows, () => undefined) : null;

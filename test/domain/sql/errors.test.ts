@@ -188,3 +188,11 @@ describe('what the grammar accepts around names', () => {
     expect(r.ok && r.outputs).toEqual(['x', 'y']);
   });
 });
+
+describe('found by the fuzz test', () => {
+  it('an aggregate only in ORDER BY makes the query an aggregation', () => {
+    expect(compileSql('SELECT a FROM t ORDER BY MIN(b)', SCHEMA)).toMatchObject({ ok: false, error: expect.stringMatching(/the column a in SELECT item 1 must appear in GROUP BY/) });
+    const r = compileSql('SELECT COUNT(*) AS n FROM t ORDER BY MIN(b)', SCHEMA);
+    expect(r.ok && r.plan.outputRows.base).toBe('one');
+  });
+});
