@@ -148,8 +148,11 @@ Result best_of(int repeat, const std::function<Result()>& f) {
   return best;
 }
 
-Result bench_sort(int parties, size_t n, bool quick, int repeat) {
+std::map<std::string, ops::QuicksortStats> g_qs_stats;
+
+Result bench_sort(int parties, size_t n, bool quick, int repeat, const std::string& name) {
   const auto keys = random_words(n, 5), pay = random_words(n, 6);
+  std::mutex mu;
   return best_of(repeat, [&] {
     return measure(
         parties,
@@ -160,8 +163,13 @@ Result bench_sort(int parties, size_t n, bool quick, int repeat) {
           ops::SortColumns cols;
           cols.keys.push_back(&s.x);
           cols.bpayload.push_back(&s.y);
-          if (quick) ops::quicksort(p, cols, ops::Order::ascending);
-          else ops::bitonic_sort(p, cols, ops::Order::ascending);
+          if (quick) {
+            ops::quicksort(p, cols, ops::Order::ascending);
+            std::lock_guard<std::mutex> lock(mu);
+            if (p.party() == 0) g_qs_stats[name] = ops::last_quicksort_stats();
+          } else {
+            ops::bitonic_sort(p, cols, ops::Order::ascending);
+          }
         });
   });
 }
@@ -220,10 +228,11 @@ int main(int argc, char** argv) {
       res["b2a_bit"] = best_of(repeat, [&] { return measure(parties, two, [](Protocol& p, Two& s) { ops::b2a_bit(p, s.x); }); });
     if (want("b2a"))
       res["b2a"] = best_of(repeat, [&] { return measure(parties, two, [](Protocol& p, Two& s) { ops::b2a(p, s.x); }); });
-    if (want("sort16")) res["sort_2p16"] = bench_sort(parties, 1 << 16, true, repeat);
-    if (want("bitonic16")) res["bitonic_2p16"] = bench_sort(parties, 1 << 16, false, 1);
-    if (want("sort18")) res["sort_2p18"] = bench_sort(parties, 1 << 18, true, 1);
-    if (want("bitonic18")) res["bitonic_2p18"] = bench_sort(parties, 1 << 18, false, 1);
+    g_qs_stats.clear();
+    if (want("sort16")) res["sort_2p16"] = bench_sort(parties, 1 << 16, true, repeat, "sort_2p16");
+    if (want("bitonic16")) res["bitonic_2p16"] = bench_sort(parties, 1 << 16, false, 1, "bitonic_2p16");
+    if (want("sort18")) res["sort_2p18"] = bench_sort(parties, 1 << 18, true, 1, "sort_2p18");
+    if (want("bitonic18")) res["bitonic_2p18"] = bench_sort(parties, 1 << 18, false, 1, "bitonic_2p18");
 
     std::printf("%s\"%dpc\": {\"n\": %zu", first_proto ? "" : ", ", parties, n);
     first_proto = false;
@@ -239,6 +248,12 @@ int main(int argc, char** argv) {
     first = true;
     for (auto& [name, r] : res) {
       std::printf("%s\"%s\": %.4f", first ? "" : ", ", name.c_str(), r.cpu_seconds);
+      first = false;
+    }
+    std::printf("}, \"quicksort\": {");
+    first = true;
+    for (auto& [name, st] : g_qs_stats) {
+      std::printf("%s\"%s\": {\"levels\": %zu, \"comparisons\": %zu}", first ? "" : ", ", name.c_str(), st.levels, st.comparisons);
       first = false;
     }
     std::printf("}, \"rounds\": {");
