@@ -1,5 +1,5 @@
 // Differential tests of domain/sql against SQLite (sql.js): random tables, random queries within the grammar.
-// QS_SQL_CASES (default 500 per mode) sets the number of cases, QS_SQL_BASE_SEED the first seed;
+// QS_SQL_CASES (default 1000 per mode) sets the number of cases, QS_SQL_BASE_SEED the first seed;
 // QS_SQL_SEED (with QS_SQL_MODE=small|wrap) replays one case. A failure prints its seed, both SQL texts and
 // the table. Long run: QS_SQL_CASES=50000 npx vitest run test/domain/sql/differential.test.ts
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeCase, runCase } from './differential.js';
 import { generateCase, type Mode } from './generator.js';
 
-const CASES = Number(process.env.QS_SQL_CASES ?? 500);
+const CASES = Number(process.env.QS_SQL_CASES ?? 1000);
 const BASE = Number(process.env.QS_SQL_BASE_SEED ?? 1);
 const ONE = process.env.QS_SQL_SEED;
 

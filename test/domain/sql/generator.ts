@@ -37,7 +37,9 @@ type G =
   | { k: 'scase'; subject: G; whens: [number, G][]; else: G }
   | { k: 'agg'; fn: 'SUM' | 'COUNT' | 'MIN' | 'MAX' | 'AVG'; arg: G | null; distinct: boolean }
   /** a GROUP BY key used as a whole (rendered as its expression) */
-  | { k: 'key'; g: G };
+  | { k: 'key'; g: G }
+  /** a SELECT alias used in HAVING or inside an ORDER BY expression (stands for g) */
+  | { k: 'alias'; name: string; g: G };
 type P =
   | { k: 'cmp'; op: '=' | '<>' | '!=' | '<' | '<=' | '>' | '>='; a: G; b: G }
   | { k: 'and' | 'or'; a: P; b: P }
@@ -57,7 +59,10 @@ class Renderer {
     private readonly mode: Mode,
     /** probability of extra parentheses (ours only, so that SQLite's text stays minimal) */
     private readonly extra: number,
+    /** how columns are written in this query: bare, t.col or "col" (drawn once per query, the same for both texts) */
+    private readonly colForm: number,
   ) {}
+  inSelect = false;
   private wrap(s: string): string {
     return this.target === 'sqlite' && this.mode === 'wrap' ? `((((${s}) + 2147483648) & 4294967295) - 2147483648)` : s;
   }
@@ -68,6 +73,7 @@ class Renderer {
   private precG(g: G): number {
     if (this.target === 'sqlite' && this.mode === 'wrap' && (g.k === 'bin' || g.k === 'neg')) return 8;
     if (g.k === 'key') return this.precG(g.g);
+    if (g.k === 'alias') return 8;
     if (g.k === 'bin') return g.op === '*' ? 6 : 5;
     if (g.k === 'neg') return 7;
     if (g.k === 'const' && g.v < 0) return 7;
@@ -77,8 +83,12 @@ class Renderer {
     switch (g.k) {
       case 'key':
         return this.g(g.g);
+      case 'alias':
+        // in the SELECT list (the appended ORDER BY keys) an alias cannot be named: write what it stands for
+        return this.inSelect ? this.paren(this.g(g.g), this.precG(g.g) < 8) : g.name;
       case 'col':
-        return g.name;
+        // sometimes qualified with the table, or quoted (both engines get the same form)
+        return this.colForm < 0.08 ? `t.${g.name}` : this.colForm < 0.12 ? `"${g.name}"` : g.name;
       case 'const':
         return String(g.v);
       case 'neg': {
@@ -132,6 +142,7 @@ class Renderer {
 function bound(g: G, maxAbs: Map<string, number>, rows: number): number {
   switch (g.k) {
     case 'key':
+    case 'alias':
       return bound(g.g, maxAbs, rows);
     case 'col':
       return maxAbs.get(g.name)!;
@@ -174,6 +185,7 @@ const hasAgg = (g: G): boolean => {
     case 'const':
       return false;
     case 'key':
+    case 'alias':
       return hasAgg(g.g);
     case 'neg':
       return hasAgg(g.a);
@@ -193,6 +205,7 @@ const isConstant = (g: G): boolean => {
     case 'col':
     case 'key':
     case 'agg':
+    case 'alias':
       return false;
     case 'neg':
       return isConstant(g.a);
@@ -383,7 +396,16 @@ function tryGenerate(r: Rng, seed: number, mode: Mode): Case | undefined {
   const expanded: G[] = items.flatMap((it) => (it.star ? schema.map((c): G => ({ k: 'col', name: c })) : [it.g]));
   const distinct = kind !== 'agg' ? r.chance(0.2) : r.chance(0.05);
   const where = r.chance(0.65) ? pred(2, col) : undefined;
-  const having = kind !== 'plain' && r.chance(kind === 'group' ? 0.45 : 0.2) ? pred(1, groupLeaf) : undefined;
+  // HAVING and ORDER BY expressions may name a SELECT alias (SQLite resolves those too)
+  const aliased = items.filter((it) => it.alias !== undefined && !it.star);
+  const aliasLeaf = (leaf: () => G) => (): G => {
+    if (aliased.length && r.chance(0.2)) {
+      const it = r.pick(aliased);
+      return { k: 'alias', name: it.alias!, g: it.g };
+    }
+    return leaf();
+  };
+  const having = kind !== 'plain' && r.chance(kind === 'group' ? 0.45 : 0.2) ? pred(1, aliasLeaf(groupLeaf)) : undefined;
 
   // ORDER BY keys: a position, an alias, or an expression (with DISTINCT: only outputs)
   const order: { text: (t: Renderer) => string; g: G; desc: boolean }[] = [];
@@ -401,7 +423,7 @@ function tryGenerate(r: Rng, seed: number, mode: Mode): Case | undefined {
         const g = expanded[pos];
         order.push({ text: (t) => t.g(g), g, desc });
       } else {
-        const g = kind === 'plain' ? notConst(expr(2, col)) : notConst(expr(1, groupLeaf), groupLeaf);
+        const g = kind === 'plain' ? notConst(expr(2, aliasLeaf(col))) : notConst(expr(1, aliasLeaf(groupLeaf)), groupLeaf);
         order.push({ text: (t) => t.g(g), g, desc });
       }
     }
@@ -416,10 +438,13 @@ function tryGenerate(r: Rng, seed: number, mode: Mode): Case | undefined {
     if (Math.max(...all) > 2 ** 30) return undefined;
   }
 
+  const colForm = r.next();
   const render = (target: Target, keyed: boolean, withLimit: boolean) => {
-    const t = new Renderer(r, target, mode, target === 'ours' ? 0.15 : 0);
+    const t = new Renderer(r, target, mode, target === 'ours' ? 0.15 : 0, colForm);
     const sel = items.map((it) => (it.star ? '*' : `${t.g(it.g)}${it.alias ? (r.chance(0.85) ? ` AS ${it.alias}` : ` ${it.alias}`) : ''}`));
+    t.inSelect = true;
     if (keyed) order.forEach((o, i) => sel.push(`${t.g(o.g)} AS __k${i}`));
+    t.inSelect = false;
     let sql = `SELECT ${distinct ? 'DISTINCT ' : ''}${sel.join(', ')} FROM t`;
     if (where) sql += ` WHERE ${t.p(where)}`;
     if (groupKeys.length) sql += ` GROUP BY ${groupKeys.map((g, i) => (groupKeyText[i] !== '' ? String(groupKeyText[i]) : t.g(g))).join(', ')}`;
