@@ -5,4 +5,4 @@ export { compileSql, MAX_NAME, VALID_COLUMN, type CompileResult } from './compil
 export { evaluatePlan, avg32, type Table } from './evaluate.js';
 export { SqlError, type SqlPosition } from './errors.js';
 export { MAX_QUERY_LENGTH } from './lexer.js';
-export { outputRowCount, PLAN_FORMAT, type Plan, type PlanNode, type PlanAggregate, type AggregateOp, type NodeOp, type ValueType } from './plan.js';
+export { checkPlan, outputRowCount, PLAN_FORMAT, type Plan, type PlanNode, type PlanAggregate, type AggregateOp, type NodeOp, type ValueType } from './plan.js';

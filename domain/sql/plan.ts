@@ -68,3 +68,102 @@ export function outputRowCount(plan: Plan, inputRows: number): number {
   const base = plan.outputRows.base === 'one' ? 1 : inputRows;
   return plan.outputRows.limit === null ? base : Math.min(base, plan.outputRows.limit);
 }
+
+const INT_OPS = new Set(['col', 'const', 'neg', 'add', 'sub', 'mul', 'if', 'key', 'agg']);
+const ARITY: Record<string, number> = { neg: 1, add: 2, sub: 2, mul: 2, eq: 2, ne: 2, lt: 2, le: 2, gt: 2, ge: 2, and: 2, or: 2, not: 1, if: 3 };
+const AGG_OPS = new Set(['sum', 'count', 'count_distinct', 'min', 'max', 'avg']);
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const isInt32 = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
+
+/** Checks that a value (e.g. a parsed plan file) is a well-formed plan: every rule an engine relies on (ids in
+ *  order, references to earlier nodes of the same phase, argument types, phases of outputs and keys, unique
+ *  output names, `_valid` not among them). Returns the problems; an empty list means well-formed. */
+export function checkPlan(x: unknown): string[] {
+  const problems: string[] = [];
+  const p = x as Plan;
+  if (typeof x !== 'object' || x === null) return ['a plan is a JSON object'];
+  if (p.format !== PLAN_FORMAT) problems.push(`format must be ${PLAN_FORMAT}`);
+  if (typeof p.table !== 'string') problems.push('table must be a string');
+  if (!Array.isArray(p.columns) || p.columns.some((c) => typeof c !== 'string' || !NAME.test(c))) problems.push('columns must be a list of names');
+  const phase = (nodes: unknown, prefix: 'r' | 'g'): Map<string, ValueType> => {
+    const types = new Map<string, ValueType>();
+    if (!Array.isArray(nodes)) {
+      problems.push(`${prefix === 'r' ? 'rowNodes' : 'groupNodes'} must be a list`);
+      return types;
+    }
+    nodes.forEach((n: PlanNode, i) => {
+      const where = `${prefix === 'r' ? 'rowNodes' : 'groupNodes'}[${i}]`;
+      if (n?.id !== `${prefix}${i}`) problems.push(`${where}: id must be ${prefix}${i}`);
+      const want: ValueType = INT_OPS.has(n?.op) ? 'int' : 'bit';
+      if (n?.type !== want) problems.push(`${where}: type must be ${want} for ${n?.op}`);
+      switch (n?.op) {
+        case 'col':
+          if (prefix !== 'r' || !p.columns?.includes(n.column)) problems.push(`${where}: col must name one of columns, in the row phase`);
+          break;
+        case 'const':
+          if (!isInt32(n.value)) problems.push(`${where}: const must be a 32-bit integer`);
+          break;
+        case 'key':
+        case 'agg': {
+          const count = n.op === 'key' ? p.aggregate?.keys?.length : p.aggregate?.aggregates?.length;
+          if (prefix !== 'g' || !Number.isInteger(n.index) || n.index < 0 || n.index >= (count ?? 0)) problems.push(`${where}: ${n.op} index out of range, or outside the group phase`);
+          break;
+        }
+        default: {
+          const arity = ARITY[n?.op as string];
+          const args = (n as { args?: unknown }).args;
+          if (arity === undefined) {
+            problems.push(`${where}: unknown op ${JSON.stringify(n?.op)}`);
+            break;
+          }
+          if (!Array.isArray(args) || args.length !== arity) {
+            problems.push(`${where}: ${n.op} takes ${arity} arguments`);
+            break;
+          }
+          const want = (j: number): ValueType => (n.op === 'and' || n.op === 'or' || n.op === 'not' || (n.op === 'if' && j === 0) ? 'bit' : 'int');
+          args.forEach((a: string, j: number) => {
+            if (types.get(a) !== want(j)) problems.push(`${where}: argument ${j + 1} must be an earlier ${want(j)} node of this phase`);
+          });
+        }
+      }
+      if (n && typeof n.id === 'string') types.set(n.id, want);
+    });
+    return types;
+  };
+  const rows = phase(p.rowNodes, 'r');
+  const groups = phase(p.groupNodes, 'g');
+  const is = (types: Map<string, ValueType>, ref: unknown, t: ValueType) => typeof ref === 'string' && types.get(ref) === t;
+  if (p.filter !== null && !is(rows, p.filter, 'bit')) problems.push('filter must be a bit node of the row phase or null');
+  if (p.aggregate === null) {
+    if (p.groupNodes?.length) problems.push('groupNodes must be empty without aggregate');
+    if (p.having !== null) problems.push('having needs aggregate');
+  } else {
+    if (!Array.isArray(p.aggregate?.keys) || p.aggregate.keys.some((k) => !is(rows, k, 'int'))) problems.push('aggregate.keys must be int nodes of the row phase');
+    if (!Array.isArray(p.aggregate?.aggregates)) problems.push('aggregate.aggregates must be a list');
+    else {
+      p.aggregate.aggregates.forEach((a, i) => {
+        if (!AGG_OPS.has(a?.op)) problems.push(`aggregates[${i}]: unknown op ${JSON.stringify(a?.op)}`);
+        else if (a.op === 'count' ? a.arg !== null : !is(rows, a.arg, 'int')) problems.push(`aggregates[${i}]: arg must be ${a.op === 'count' ? 'null' : 'an int node of the row phase'}`);
+      });
+    }
+    if (p.having !== null && !is(groups, p.having, 'bit')) problems.push('having must be a bit node of the group phase or null');
+  }
+  const outPhase = p.aggregate === null ? rows : groups;
+  if (!Array.isArray(p.outputs) || p.outputs.length === 0) problems.push('outputs must be a non-empty list');
+  else {
+    const names = new Set<string>();
+    p.outputs.forEach((o, i) => {
+      if (typeof o?.name !== 'string' || !NAME.test(o.name) || o.name.toLowerCase() === '_valid') problems.push(`outputs[${i}]: name must be a name of at most 63 characters, not _valid`);
+      else if (names.has(o.name)) problems.push(`outputs[${i}]: name ${o.name} is used twice`);
+      else names.add(o.name);
+      if (!is(outPhase, o?.value, 'int')) problems.push(`outputs[${i}]: value must be an int node of the ${p.aggregate === null ? 'row' : 'group'} phase`);
+    });
+  }
+  if (typeof p.distinct !== 'boolean') problems.push('distinct must be true or false');
+  if (!Array.isArray(p.orderBy) || p.orderBy.some((o) => !is(outPhase, o?.value, 'int') || typeof o.desc !== 'boolean')) problems.push('orderBy must be {value, desc} with int nodes of the outputs\' phase');
+  const limitOk = (l: unknown) => l === null || (Number.isInteger(l) && (l as number) >= 0 && (l as number) <= 2147483647);
+  if (!limitOk(p.limit)) problems.push('limit must be null or an integer ≥ 0');
+  const base = p.aggregate !== null && p.aggregate.keys?.length === 0 ? 'one' : 'input_rows';
+  if (p.outputRows?.base !== base || p.outputRows?.limit !== p.limit) problems.push(`outputRows must be {base: "${base}", limit: ${p.limit}}`);
+  return problems;
+}

@@ -3,7 +3,7 @@
 // scripts that run many seeds.
 
 import type { Database, SqlJsStatic } from 'sql.js';
-import { compileSql, evaluatePlan, outputRowCount } from '../../../domain/sql/index.js';
+import { checkPlan, compileSql, evaluatePlan, outputRowCount } from '../../../domain/sql/index.js';
 import type { Case } from './generator.js';
 
 type Row = number[];
@@ -56,6 +56,10 @@ export function runCase(SQL: SqlJsStatic, c: Case): string | undefined {
   if (!compiled.ok) return fail(`our compiler refused the keyed query: ${compiled.error}`);
   const plain = compileSql(c.ours, c.schema);
   if (!plain.ok) return fail(`our compiler refused the query: ${plain.error}`);
+  for (const p of [compiled.plan, plain.plan]) {
+    const problems = checkPlan(JSON.parse(JSON.stringify(p)));
+    if (problems.length) return fail(`the plan is not well-formed: ${problems.join('; ')}`);
+  }
   const table = { columns: c.schema, rows: c.rows };
   const out = evaluatePlan(compiled.plan, table);
   const outPlain = evaluatePlan(plain.plan, table);

@@ -1,7 +1,7 @@
 // compileSql runs on untrusted text (create_job's query_sql): on mangled queries it must answer, never throw,
 // and what it accepts must evaluate. QS_SQL_FUZZ sets the number of cases (default 3000).
 import { describe, expect, it } from 'vitest';
-import { compileSql, evaluatePlan, outputRowCount } from '../../../domain/sql/index.js';
+import { checkPlan, compileSql, evaluatePlan, outputRowCount } from '../../../domain/sql/index.js';
 import { generateCase, rng } from './generator.js';
 
 const CASES = Number(process.env.QS_SQL_FUZZ ?? 3000);
@@ -41,6 +41,7 @@ describe('compileSql on mangled queries', () => {
         continue;
       }
       accepted++;
+      expect(checkPlan(res.plan), sql).toEqual([]);
       const out = evaluatePlan(res.plan, { columns: c.schema, rows: c.rows });
       expect(out.rows.length, sql).toBe(outputRowCount(res.plan, c.rows.length));
       expect(out.columns, sql).toEqual([...res.outputs, '_valid']);

@@ -2,7 +2,7 @@
 // ORDER BY … DESC LIMIT, today's SUM/COUNT), the int32 semantics, the output-size rule and the plan's form.
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileSql, evaluatePlan, outputRowCount, PLAN_FORMAT, type Plan, type Table } from '../../../domain/sql/index.js';
+import { checkPlan, compileSql, evaluatePlan, outputRowCount, PLAN_FORMAT, type Plan, type Table } from '../../../domain/sql/index.js';
 import { rng } from './generator.js';
 
 let SQL: SqlJsStatic;
@@ -212,5 +212,25 @@ describe('the plan', () => {
     expect(p.rowNodes.filter((n) => n.op === 'col' && n.column === 'years_exp')).toHaveLength(1);
     expect(p.aggregate?.keys).toHaveLength(2);
     expect(p.aggregate?.aggregates.map((a) => a.op)).toEqual(['avg', 'max', 'min']);
+  });
+
+  it('is checked by checkPlan, which names what a corrupted plan file gets wrong', () => {
+    const good = plan('SELECT uid, MAX(cs) AS m FROM credit WHERE year = 2023 GROUP BY uid HAVING MAX(cs) - MIN(cs) > 150 ORDER BY m DESC LIMIT 5', ['uid', 'year', 'cs']);
+    expect(checkPlan(good)).toEqual([]);
+    const bad = (edit: (p: Plan) => void): string[] => {
+      const p = JSON.parse(JSON.stringify(good)) as Plan;
+      edit(p);
+      return checkPlan(p);
+    };
+    expect(bad((p) => (p.format = 'x' as typeof PLAN_FORMAT))).toEqual(['format must be queryshield-plan/1']);
+    expect(bad((p) => (p.rowNodes[2] = { ...p.rowNodes[2], args: ['r0', 'r9'] } as never)).join()).toMatch(/rowNodes\[2\]: argument 2 must be an earlier int node/);
+    expect(bad((p) => (p.filter = 'r0')).join()).toMatch(/filter must be a bit node/);
+    expect(bad((p) => (p.groupNodes[0] = { id: 'g0', type: 'int', op: 'col', column: 'uid' } as never)).join()).toMatch(/groupNodes\[0\]: col must name one of columns, in the row phase/);
+    expect(bad((p) => (p.outputs[1].name = '_valid')).join()).toMatch(/outputs\[1\]: name must be/);
+    expect(bad((p) => (p.outputs[0].value = 'r3')).join()).toMatch(/outputs\[0\]: value must be an int node of the group phase/);
+    expect(bad((p) => (p.aggregate!.aggregates[0].op = 'median' as never)).join()).toMatch(/unknown op "median"/);
+    expect(bad((p) => (p.outputRows.base = 'one')).join()).toMatch(/outputRows must be/);
+    expect(bad((p) => (p.rowNodes[1] = { ...p.rowNodes[1], value: 2 ** 31 } as never)).join()).toMatch(/const must be a 32-bit integer/);
+    expect(checkPlan(null)).toEqual(['a plan is a JSON object']);
   });
 });
