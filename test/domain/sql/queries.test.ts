@@ -234,3 +234,16 @@ describe('the plan', () => {
     expect(checkPlan(null)).toEqual(['a plan is a JSON object']);
   });
 });
+
+describe('an alias with the name of a column resolves as in SQLite', () => {
+  const table: Table = { columns: ['x', 'y'], rows: [[1, 2], [1, 3], [2, 3], [5, -1]] };
+  const cases = [
+    'SELECT x AS y FROM t ORDER BY y DESC', // a bare ORDER BY name: the alias
+    'SELECT -x AS y FROM t ORDER BY y + 0, x', // inside an expression: the column
+    'SELECT x AS y FROM t WHERE y > 2', // WHERE: the column
+    'SELECT y AS x, COUNT(*) AS n FROM t GROUP BY x, y ORDER BY x', // GROUP BY: the column; ORDER BY: the alias
+  ];
+  it.each(cases)('%s', (sql) => {
+    expect(valid(run(sql, table))).toEqual(sqlite(sql, table, 't'));
+  });
+});
