@@ -57,6 +57,7 @@ export const ENV_SCHEMA = Type.Object({
   QS_STAGE_RETRIES: Type.Optional(Count),
   QS_STATUS_QUERY_TIMEOUT_MS: Type.Optional(Count),
   QS_FAILED_STAGE_HOLD: Type.Optional(Seconds),
+  QS_MAX_OWNERS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$', description: 'data owners (registered or invited) per job' })),
   QS_LOG_REQUESTS: Type.Optional(Bool),
   QS_RESULT_TTL: Type.Optional(Seconds),
   QS_API_TOKENS_FILE: Type.Optional(Type.String({ minLength: 1, description: 'path of a JSON file {"tokens":[{"name","role","sha256"}]}' })),
@@ -133,6 +134,8 @@ export interface Config {
   statusQueryTimeoutMs: number;
   /** how long a failed stage keeps its resources for an operator's retry/abort signal (0 = tear down at once) */
   failedStageHoldSeconds: number;
+  /** data owners (registered or invited) per job */
+  maxOwners: number;
   /** result shares are kept this long after a job ends (the sweep removes them) */
   resultTtlSeconds: number;
   /** delete the owners' input shares as soon as a job ends */
@@ -294,6 +297,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     statusQueryTimeoutMs: Number(e.QS_STATUS_QUERY_TIMEOUT_MS ?? 2000),
     failedStageHoldSeconds: Number(e.QS_FAILED_STAGE_HOLD ?? 0),
+    maxOwners: Number(e.QS_MAX_OWNERS ?? 1000),
     logRequests: boolOf(e.QS_LOG_REQUESTS, false),
     resultTtlSeconds: Number(e.QS_RESULT_TTL ?? 7 * 24 * 3600),
     auth: {

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { isLoopbackHost, type Config } from '../activities/config.js';
+import { OWNER_ID_PATTERN } from '../workflows/types.js';
 import { qsError } from './errors.js';
 
 export type Role = 'analyst' | 'data_owner' | 'admin';
@@ -22,6 +23,26 @@ export type Access = 'public' | { roles: Role[] };
 export interface TokenEntry {
   name: string;
   role: Role;
+  /** a data_owner token of the tokens file acts only as this owner (none: it may do nothing) */
+  owner?: string;
+  /** an owner invitation: valid only for this job, and for the owner the job's workflow recorded with
+   *  this hash (checked against the workflow's state by the use case, not here) */
+  invitation?: { jobId: string; sha256: string };
+}
+
+/** An invitation token: `qsi_<the job id's 32 hex>_<43 base64url characters of randomness>`. */
+const INVITATION_PATTERN = /^qsi_([0-9a-f]{32})_[A-Za-z0-9_-]{43}$/;
+
+export function newInvitationToken(jobId: string, random: Buffer): string {
+  return `qsi_${jobId.replace(/-/g, '')}_${random.toString('base64url')}`;
+}
+
+function invitationOf(token: string): TokenEntry | undefined {
+  const m = INVITATION_PATTERN.exec(token);
+  if (!m) return undefined;
+  const hex = m[1];
+  const jobId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return { name: `invitation-${jobId}`, role: 'data_owner', invitation: { jobId, sha256: hashToken(token) } };
 }
 
 declare module 'fastify' {
@@ -48,7 +69,7 @@ export function loadTokens(config: Config): Map<string, TokenEntry> {
   // Each its own holder: two analysts' tokens in the environment do not share their jobs.
   for (const t of config.auth.tokenHashes) tokens.set(t.sha256, { name: `${t.role}-env-${t.sha256.slice(0, 12)}`, role: t.role });
   if (config.auth.tokensFile) {
-    const file = JSON.parse(readFileSync(config.auth.tokensFile, 'utf8')) as { tokens?: { name?: string; role?: string; sha256?: string }[] };
+    const file = JSON.parse(readFileSync(config.auth.tokensFile, 'utf8')) as { tokens?: { name?: string; role?: string; sha256?: string; owner?: string }[] };
     for (const [i, t] of (file.tokens ?? []).entries()) {
       if (!(ROLES as readonly unknown[]).includes(t.role) || !/^[0-9a-f]{64}$/.test(t.sha256 ?? '')) {
         throw new Error(`QS_API_TOKENS_FILE: tokens[${i}] needs a role (${ROLES.join(', ')}) and a sha256 hex hash`);
@@ -56,7 +77,10 @@ export function loadTokens(config: Config): Map<string, TokenEntry> {
       if (t.name !== undefined && !TOKEN_NAME_PATTERN.test(t.name)) {
         throw new Error(`QS_API_TOKENS_FILE: tokens[${i}].name must match ${TOKEN_NAME_PATTERN} (it names the holder's jobs)`);
       }
-      tokens.set(t.sha256!, { name: t.name ?? `token-${i}`, role: t.role as Role });
+      if (t.owner !== undefined && (t.role !== 'data_owner' || typeof t.owner !== 'string' || !OWNER_ID_PATTERN.test(t.owner))) {
+        throw new Error(`QS_API_TOKENS_FILE: tokens[${i}].owner is for data_owner tokens and must match ${OWNER_ID_PATTERN.source}`);
+      }
+      tokens.set(t.sha256!, { name: t.name ?? `token-${i}`, role: t.role as Role, ...(t.owner ? { owner: t.owner } : {}) });
     }
   }
   return tokens;
@@ -109,7 +133,7 @@ export function registerAuth(app: FastifyInstance, config: Config): Auth {
     if (access === 'public' || open) return;
     const token = bearer(request);
     if (!token) throw qsError('QS_UNAUTHENTICATED');
-    const entry = tokens.get(hashToken(token));
+    const entry = tokens.get(hashToken(token)) ?? invitationOf(token);
     if (!entry) throw qsError('QS_UNAUTHENTICATED');
     if (!access.roles.includes(entry.role)) throw qsError('QS_FORBIDDEN', [entry.role]);
     request.principal = entry;

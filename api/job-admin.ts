@@ -6,7 +6,7 @@ import type { Config } from '../activities/config.js';
 import type { JobStorage } from '../activities/storage/index.js';
 import { jobParties } from '../activities/storage/names.js';
 import { ANALYST_SEARCH_ATTRIBUTE, JOB_WORKFLOW_TYPE, STATUS_SEARCH_ATTRIBUTE, statusQuery } from '../workflows/messages.js';
-import { JobOwnership, seesAllJobs, type Caller } from './ownership.js';
+import { JobOwnership, checkOwnerMayRead, seesAllJobs, type Caller } from './ownership.js';
 import { TOKEN_NAME_PATTERN } from './auth.js';
 import { partyCount, type JOB_STATUSES } from '../workflows/types.js';
 import { qsError } from './errors.js';
@@ -96,6 +96,7 @@ export class JobAdmin {
     } catch (err) {
       throw qsError('QS_TEMPORAL_UNAVAILABLE', [`no worker answered: ${err instanceof Error ? err.message.split('\n')[0] : err}`]);
     }
+    checkOwnerMayRead(jobId, caller, state);
     const { job } = state;
     return {
       job_id: job.jobId,

@@ -1,6 +1,6 @@
 // The API's use cases, free of HTTP: each turns a validated request into workflow messages and signs
 // URLs locally (so no URL ever enters workflow history). Throws QsError from the catalogue.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -16,6 +16,8 @@ import {
   ANALYST_SEARCH_ATTRIBUTE,
   FAILURE,
   JOB_WORKFLOW_TYPE,
+  inviteOwnerUpdate,
+  removeOwnerUpdate,
   OPEN_STATUS,
   STATUS_SEARCH_ATTRIBUTE,
   registerDataOwnerUpdate,
@@ -24,13 +26,15 @@ import {
   submitUpdate,
   type JobRef,
   type JobState,
+  type RegisterProof,
   type StorageReport,
 } from '../workflows/messages.js';
 import type { jobWorkflow } from '../workflows/job.js';
 import { partyCount, type JobConfig, type StageRecord } from '../workflows/types.js';
 import { qsError, QsError } from './errors.js';
 import { SharedAnswers } from './shared-answers.js';
-import { JobOwnership, type Caller } from './ownership.js';
+import { JobOwnership, ownerProof, proofHolds, type Caller } from './ownership.js';
+import { hashToken, newInvitationToken } from './auth.js';
 import type { CreateJobInput } from './validate.js';
 
 const statusKey = defineSearchAttributeKey(STATUS_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
@@ -111,6 +115,7 @@ export class JobService {
             failedStageHoldMs: this.config.failedStageHoldSeconds * 1000,
             deleteInputsOnEnd: this.config.deleteInputsOnEnd,
             storageReportTimeoutMs: STORAGE_REPORT_TIMEOUT_MS,
+            maxOwners: this.config.maxOwners,
           },
           ...(analyst ? { analyst } : {}),
         },
@@ -177,18 +182,28 @@ export class JobService {
   }
 
   async registerDataOwner(jobId: string, owner: string, caller?: Caller): Promise<{ presigned_urls: string[]; job_id: string }> {
+    const proof = ownerProof(jobId, owner, caller);
     await this.ownership.check(jobId, caller);
+    // A repeat is answered from the job's state, with new URLs and no workflow update: repeats cannot
+    // fill the workflow's history or its update limit. Whatever the query cannot settle goes through
+    // the update, which records the owner atomically with the check that the job is still open.
+    const state = await this.queryState(jobId).catch(() => undefined);
+    if (state?.phase === 'Open' && state.owners.includes(owner) && proofHolds(state, owner, proof)) {
+      return { presigned_urls: await this.storage.uploadUrls(jobParties(state.job), owner), job_id: jobId };
+    }
     // With the job's layout known here, the URLs are signed while the workflow records the owner; they
     // are only handed out once it has (signing is local and leaves no trace).
-    const recorded = this.withWorker(() => this.client.workflow.getHandle(jobId).executeUpdate(registerDataOwnerUpdate, { args: [owner] }));
+    const args: [string, RegisterProof?] = proof.invitationSha256 === undefined ? [owner] : [owner, proof];
+    const recorded = this.withWorker(() => this.client.workflow.getHandle(jobId).executeUpdate(registerDataOwnerUpdate, { args }));
     // Signing is CPU work on this thread: it starts once the update is on its way, not before.
-    const known = this.layouts.get(jobId);
+    const known = this.layouts.get(jobId) ?? (state ? refOf(state.job) : undefined);
     const early = known ? new Promise((r) => setImmediate(r)).then(() => this.storage.uploadUrls(jobParties(known), owner)) : undefined;
     early?.catch(() => undefined);
     let ref: JobRef;
     try {
       ref = await recorded;
     } catch (err) {
+      if (updateFailure(err)?.type === FAILURE.notInvited) throw qsError('QS_OWNER_FORBIDDEN', [owner], { job_id: jobId });
       throw this.messageError(err, jobId, () => qsError('QS_JOB_SUBMITTED', [], { job_id: jobId }));
     }
     const sameLayout = known && sameParties(known, ref);
@@ -196,6 +211,43 @@ export class JobService {
     // Signed here, after the workflow accepted the owner: the URLs never enter history.
     const urls = await (sameLayout ? early! : this.storage.uploadUrls(jobParties(ref), owner));
     return { presigned_urls: urls, job_id: jobId };
+  }
+
+  /** An invitation for one data owner of one job: the token is answered once; the workflow keeps its hash. */
+  async inviteOwner(jobId: string, owner: string, caller?: Caller): Promise<{ job_id: string; data_owner: string; token: string }> {
+    await this.ownership.check(jobId, caller);
+    const token = newInvitationToken(jobId, randomBytes(32));
+    try {
+      await this.withWorker(() => this.client.workflow.getHandle(jobId).executeUpdate(inviteOwnerUpdate, { args: [owner, hashToken(token)] }));
+    } catch (err) {
+      throw this.messageError(err, jobId, () => qsError('QS_JOB_SUBMITTED', [], { job_id: jobId }));
+    }
+    return { job_id: jobId, data_owner: owner, token };
+  }
+
+  /** Removes a data owner (registered or invited) who has uploaded nothing, before submit. */
+  async removeOwner(jobId: string, owner: string, caller?: Caller): Promise<{ job_id: string; data_owner: string; removed: true }> {
+    await this.ownership.check(jobId, caller);
+    let state: JobState;
+    try {
+      state = await this.queryState(jobId);
+    } catch (err) {
+      throw this.messageError(err, jobId, () => qsError('QS_JOB_SUBMITTED', [], { job_id: jobId }));
+    }
+    if (state.phase !== 'Open') throw qsError('QS_JOB_SUBMITTED', [], { job_id: jobId });
+    if (!state.owners.includes(owner) && !(state.invitations ?? []).some((i) => i.owner === owner)) throw qsError('QS_OWNER_NOT_FOUND', [owner], { job_id: jobId });
+    const sizes = await this.storage.inputSizes(jobParties(state.job), [owner]);
+    if (sizes.some((s) => s.size !== undefined)) throw qsError('QS_OWNER_UPLOADED', [owner], { job_id: jobId });
+    try {
+      await this.withWorker(() => this.client.workflow.getHandle(jobId).executeUpdate(removeOwnerUpdate, { args: [owner] }));
+    } catch (err) {
+      throw this.messageError(err, jobId, () => qsError('QS_JOB_SUBMITTED', [], { job_id: jobId }));
+    }
+    return { job_id: jobId, data_owner: owner, removed: true };
+  }
+
+  private queryState(jobId: string): Promise<JobState> {
+    return this.client.connection.withDeadline(Date.now() + this.config.statusQueryTimeoutMs, () => this.client.workflow.getHandle(jobId).query(statusQuery));
   }
 
   private readonly layouts = new Map<string, JobRef>();
@@ -302,6 +354,7 @@ export class JobService {
     if (failure?.type === FAILURE.alreadySubmitted) return whenRejected();
     if (failure?.type === FAILURE.notOpen) return qsError('QS_JOB_NOT_OPEN', [failure.message], { job_id: jobId });
     if (failure?.type === FAILURE.invalidOwner) return qsError('QS_INVALID_FIELD', [failure.message]);
+    if (failure?.type === FAILURE.tooManyOwners) return qsError('QS_TOO_MANY_OWNERS', [failure.message], { job_id: jobId });
     const msg = err instanceof Error ? err.message : String(err);
     if (/already completed|workflow execution.*(completed|closed)/i.test(msg)) return qsError('QS_JOB_FINISHED', [], { job_id: jobId });
     if (/not found/i.test(msg)) return qsError('QS_JOB_NOT_FOUND', [], { job_id: jobId });
@@ -312,6 +365,10 @@ export class JobService {
     if (err instanceof QsError) return err;
     return qsError('QS_TEMPORAL_UNAVAILABLE', [err instanceof Error ? err.message.split('\n')[0].slice(0, 200) : 'unknown error']);
   }
+}
+
+function refOf(job: JobConfig): JobRef {
+  return { jobId: job.jobId, cloudProviders: job.cloudProviders, securityLevel: job.securityLevel };
 }
 
 function sameParties(a: JobRef, b: JobRef): boolean {

@@ -3,7 +3,7 @@
 // if the job did not exist, and does not see it in GET /jobs. The admin role sees and operates every job.
 // With no token loaded (the open loopback default) there is no caller and nothing is checked.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { JOB_WORKFLOW_TYPE } from '../workflows/messages.js';
+import { JOB_WORKFLOW_TYPE, type JobState, type RegisterProof } from '../workflows/messages.js';
 import type { TokenEntry } from './auth.js';
 import { qsError } from './errors.js';
 
@@ -50,4 +50,36 @@ export class JobOwnership {
     this.remember(jobId, analyst);
     return analyst;
   }
+}
+
+/**
+ * What a register call must prove to the workflow, or a 403 when the caller may not act as `owner` on
+ * `jobId`: an invitation only for its job (the workflow checks that it was issued for that owner), a
+ * data_owner token of the tokens file only as the owner the file names. An open API proves nothing.
+ */
+export function ownerProof(jobId: string, owner: string, caller: Caller): RegisterProof {
+  if (!caller) return {};
+  if (caller.invitation) {
+    if (caller.invitation.jobId !== jobId) throw qsError('QS_NOT_INVITED', [], { job_id: jobId });
+    return { invitationSha256: caller.invitation.sha256 };
+  }
+  if (caller.role !== 'data_owner' || caller.owner !== owner) throw qsError('QS_OWNER_FORBIDDEN', [owner], { job_id: jobId });
+  return {};
+}
+
+/** Whether the job's state accepts the proof for the owner (the workflow's own check, read from a query). */
+export function proofHolds(state: JobState, owner: string, proof: RegisterProof): boolean {
+  return proof.invitationSha256 === undefined || (state.invitations ?? []).some((i) => i.owner === owner && i.sha256 === proof.invitationSha256);
+}
+
+/** A data owner may read a job's configuration with an invitation to it, or as a named owner of the
+ *  tokens file; 403 otherwise. Analysts and admins are checked by JobOwnership. */
+export function checkOwnerMayRead(jobId: string, caller: Caller, state: JobState): void {
+  if (!caller || caller.role !== 'data_owner') return;
+  if (caller.invitation) {
+    if (caller.invitation.jobId === jobId && (state.invitations ?? []).some((i) => i.sha256 === caller.invitation!.sha256)) return;
+  } else if (caller.owner) {
+    return;
+  }
+  throw qsError('QS_NOT_INVITED', [], { job_id: jobId });
 }

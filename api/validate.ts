@@ -100,9 +100,16 @@ export function parseRegister(raw: unknown): { jobId: string; owner: string } {
   requireFields(body, ['job_id', 'data_owner']);
   const owner = body.data_owner;
   if (typeof owner !== 'string' || !OWNER_ID_PATTERN.test(owner)) {
-    throw invalid(`data_owner must match ^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$, got ${show(owner)}`);
+    throw invalid(`data_owner must match ${OWNER_ID_PATTERN.source}, got ${show(owner)}`);
   }
   return { jobId: jobIdOrNotFound(body.job_id), owner };
+}
+
+/** A data owner id (the invite body's `data_owner`, or the owner in a path). */
+export function parseOwnerId(owner: unknown): string {
+  if (owner === undefined || owner === null) throw qsError('QS_MISSING_FIELDS', [], { missing_fields: ['data_owner'] });
+  if (typeof owner !== 'string' || !OWNER_ID_PATTERN.test(owner)) throw invalid(`data_owner must match ${OWNER_ID_PATTERN.source}, got ${show(owner)}`);
+  return owner;
 }
 
 function typeName(v: unknown): string {

@@ -25,7 +25,9 @@ import {
   OPEN_STATUS,
   STATUS_SEARCH_ATTRIBUTE,
   abortSignal,
+  inviteOwnerUpdate,
   registerDataOwnerUpdate,
+  removeOwnerUpdate,
   retrySignal,
   statusQuery,
   storageCreatedSignal,
@@ -34,6 +36,7 @@ import {
   type JobInput,
   type JobRef,
   type JobState,
+  type RegisterProof,
   type StorageReport,
   type SubmitOutcome,
 } from './messages.js';
@@ -118,19 +121,70 @@ export async function jobWorkflow(input: JobInput): Promise<JobState> {
     if (storageError) throw ApplicationFailure.create({ type: FAILURE.storageCreation, message: storageError, nonRetryable: true });
     return ref;
   });
+  // Owners count once whether registered, invited or both. (Jobs of an older API have no maxOwners and
+  // no invitations, so their histories replay through these handlers unchanged.)
+  const knownOwner = (owner: string) => state.owners.includes(owner) || (state.invitations ?? []).some((i) => i.owner === owner);
+  const ownerCount = () => new Set([...state.owners, ...(state.invitations ?? []).map((i) => i.owner)]).size;
+  const refuseIfFull = (owner: string) => {
+    if (options.maxOwners !== undefined && !knownOwner(owner) && ownerCount() >= options.maxOwners) {
+      throw ApplicationFailure.create({ type: FAILURE.tooManyOwners, message: `the job has ${options.maxOwners} data owners, its limit` });
+    }
+  };
+  const checkOwnerId = (owner: unknown) => {
+    if (typeof owner !== 'string' || !OWNER_ID_PATTERN.test(owner)) {
+      throw ApplicationFailure.create({ type: FAILURE.invalidOwner, message: `data_owner must match ${OWNER_ID_PATTERN.source}` });
+    }
+  };
   setHandler(
     registerDataOwnerUpdate,
-    async (owner) => {
+    async (owner, proof) => {
       await storageSettled();
       if (submitting || state.phase !== 'Open') throw alreadySubmitted();
-      if (!state.owners.includes(owner)) state.owners.push(owner);
+      if (proof?.invitationSha256 !== undefined && !(state.invitations ?? []).some((i) => i.owner === owner && i.sha256 === proof.invitationSha256)) {
+        throw ApplicationFailure.create({ type: FAILURE.notInvited, message: 'the invitation is not for this data owner of this job' });
+      }
+      if (!state.owners.includes(owner)) {
+        refuseIfFull(owner);
+        state.owners.push(owner);
+      }
       return ref;
     },
     {
+      validator: (owner: string, _proof?: RegisterProof) => {
+        checkOwnerId(owner);
+        refuseUnlessOpen();
+      },
+    },
+  );
+  setHandler(
+    inviteOwnerUpdate,
+    async (owner, sha256) => {
+      await storageSettled();
+      if (submitting || state.phase !== 'Open') throw alreadySubmitted();
+      refuseIfFull(owner);
+      state.invitations = [...(state.invitations ?? []).filter((i) => i.owner !== owner), { owner, sha256 }];
+      return ref;
+    },
+    {
+      validator: (owner, sha256) => {
+        checkOwnerId(owner);
+        if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) throw ApplicationFailure.create({ type: FAILURE.invalidOwner, message: 'an invitation is recorded by its SHA-256' });
+        refuseUnlessOpen();
+      },
+    },
+  );
+  setHandler(
+    removeOwnerUpdate,
+    async (owner) => {
+      await storageSettled();
+      if (submitting || state.phase !== 'Open') throw alreadySubmitted();
+      state.owners = state.owners.filter((o) => o !== owner);
+      if (state.invitations) state.invitations = state.invitations.filter((i) => i.owner !== owner);
+      setCurrentDetails(details(input, OPEN_STATUS, state.owners.length));
+    },
+    {
       validator: (owner) => {
-        if (typeof owner !== 'string' || !OWNER_ID_PATTERN.test(owner)) {
-          throw ApplicationFailure.create({ type: FAILURE.invalidOwner, message: 'data_owner must match ^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$' });
-        }
+        checkOwnerId(owner);
         refuseUnlessOpen();
       },
     },

@@ -16,6 +16,8 @@ export interface JobOptions {
    *  the workflow waits this long (ms) for the report before it makes sure of the buckets itself. Absent
    *  in jobs of an older API, which left the buckets to the workflow. */
   storageReportTimeoutMs?: number;
+  /** at most this many data owners (registered or invited) per job; absent in jobs of an older API */
+  maxOwners?: number;
 }
 
 /** What the API reports once it has tried to create a job's buckets (a failed try removed its buckets). */
@@ -48,8 +50,22 @@ export interface JobState {
   lastStatus?: string;
   error?: string;
   owners: string[];
+  /** owners invited by the analyst, with the SHA-256 of the invitation token (the token itself is only
+   *  ever shown to the analyst); a new invitation for an owner replaces the previous one */
+  invitations?: Invitation[];
   stages: StageRecord[];
   job: JobConfig;
+}
+
+export interface Invitation {
+  owner: string;
+  sha256: string;
+}
+
+/** How a register call proves it may register the owner: the hash of its invitation token (absent for
+ *  an API without tokens, or a data_owner token the tokens file binds to the owner's name). */
+export interface RegisterProof {
+  invitationSha256?: string;
 }
 
 /** The job workflow's type name (what the Web UI lists). */
@@ -64,7 +80,12 @@ export const storageCreatedSignal = defineSignal<[StorageReport]>('storageCreate
  *  used it with update-with-start; kept so its jobs still answer. */
 export const storageReadyUpdate = defineUpdate<JobRef, []>('storageReady');
 /** Records a data owner (once); refused after submit. Returns the job's party layout so the API can sign URLs. */
-export const registerDataOwnerUpdate = defineUpdate<JobRef, [string]>('registerDataOwner');
+export const registerDataOwnerUpdate = defineUpdate<JobRef, [string, RegisterProof?]>('registerDataOwner');
+/** Records an invitation (owner, SHA-256 of its token) while the job is open; counts toward maxOwners. */
+export const inviteOwnerUpdate = defineUpdate<JobRef, [string, string]>('inviteOwner');
+/** Removes an owner (registered or invited) while the job is open. The API checks first that the owner
+ *  has uploaded nothing. */
+export const removeOwnerUpdate = defineUpdate<void, [string]>('removeOwner');
 /** Validates the uploads and, when they are complete, starts the stages. Refused when already submitted. */
 export const submitUpdate = defineUpdate<SubmitOutcome, []>('submit');
 export const statusQuery = defineQuery<JobState>('status');
@@ -78,6 +99,8 @@ export const FAILURE = {
   alreadySubmitted: 'JobAlreadySubmitted',
   notOpen: 'JobNotOpen',
   invalidOwner: 'InvalidOwnerId',
+  notInvited: 'OwnerNotInvited',
+  tooManyOwners: 'TooManyOwners',
 } as const;
 
 /** The search attribute that carries a job's status (a Keyword registered by temporal-dev.sh). */

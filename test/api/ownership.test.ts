@@ -54,7 +54,8 @@ describe('jobs belong to their analyst', () => {
       ['GET', `/get_status?job_id=${jobId}`, undefined],
       ['GET', `/jobs/${jobId}`, undefined],
       ['POST', '/submit_job', { job_id: jobId }],
-      ['POST', '/register_data_owner', { job_id: jobId, data_owner: 'mallory' }],
+      ['POST', `/jobs/${jobId}/owners`, { data_owner: 'mallory' }],
+      ['DELETE', `/jobs/${jobId}/owners/mallory`, undefined],
       ['POST', '/cancel_job', { job_id: jobId }],
       ['DELETE', `/jobs/${jobId}`, undefined],
     ];
