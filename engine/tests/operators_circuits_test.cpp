@@ -140,6 +140,11 @@ void test_circuits(int parties, size_t n) {
     mine[7] = proto->open(prefix_sum(ax));
     // Lexicographic: (x, y) < (y, x).
     mine[8] = proto->open(unpack_bits(lt_lex_packed(*proto, {&bx, &by}, {&by, &bx}), n));
+    // Narrow unsigned columns (odd numbers of planes): (x, y mod 2^7) < (y, x mod 2^7); (x, y, x mod 8) < (x, x, y mod 8).
+    BShared y7 = and_const(by, 0x7F), x7 = and_const(bx, 0x7F), x3 = and_const(bx, 7), y3 = and_const(by, 7);
+    mine[9] = proto->open(unpack_bits(lt_lex_packed(*proto, {&bx, &y7}, {&by, &x7}, {32, 7}), n));
+    mine[10] = proto->open(unpack_bits(lt_lex_packed(*proto, {&bx, &by, &x3}, {&bx, &bx, &y3}, {32, 32, 3}), n));
+    mine[11] = proto->open(unpack_bits(lt_lex_packed(*proto, {&x3}, {&y3}, {1}), n));
     std::lock_guard<std::mutex> lock(mu);
     if (me == 0) got = mine;
     for (size_t i = 0; i < c.size(); ++i) cnt[i].merge(c[i]);
@@ -159,6 +164,10 @@ void test_circuits(int parties, size_t n) {
     acc += xv[e];
     ps_ok &= got[7][e] == acc;
     lex_ok &= got[8][e] == ((x < y || (x == y && y < x)) ? 1u : 0u);
+    const uint32_t x7 = xv[e] & 0x7F, y7 = yv[e] & 0x7F, x3 = xv[e] & 7, y3 = yv[e] & 7;
+    lex_ok &= got[9][e] == ((x < y || (x == y && y7 < x7)) ? 1u : 0u);
+    lex_ok &= got[10][e] == ((y < x || (y == x && x3 < y3)) ? 1u : 0u);
+    lex_ok &= got[11][e] == ((x3 & 1) < (y3 & 1) ? 1u : 0u);
   }
   CHECK(eq_ok);
   CHECK(lt_ok);

@@ -53,110 +53,129 @@ BShared eq(Protocol& proto, const BShared& x, const BShared& y) {
   return unpack_bits(cur, n);
 }
 
-// ---- less-than: a tree of (lt, eq) pairs (6 rounds) -------------------------------------------------
+// ---- less-than: a tree of (lt, eq) pairs ----------------------------------------------------------
 //
-// For a block of bits [lo, hi), L = "x < y on these bits", E = "x == y on these bits"; a block is the high
-// half H over the low half Lo: L = L_H ⊕ (E_H & L_Lo) (the two terms never both hold), E = E_H & E_Lo.
-// Leaves: L_b = ¬x_b & y_b, E_b = ¬(x_b ⊕ y_b) (local). Sign: for bit 31 of a signed value, x < y there
-// when x_31 = 1 and y_31 = 0, so L_31 = x_31 & ¬y_31. E of level r+1 needs only E of level r, so it is
-// computed one round ahead: round 0 = L leaves + E level 1; round r = L level r + E level r+1. 6 rounds,
-// 32+16+8+4+2+1 (L) + 16+8+4+2 (+1 for E at the top) (E) AND planes.
+// For a block of bits, L = "x < y on these bits", E = "x == y on these bits"; a block is the high half H
+// over the low half Lo: L = L_H ⊕ (E_H & L_Lo) (the two terms never both hold), E = E_H & E_Lo. Leaves:
+// L_b = ¬x_b & y_b, E_b = ¬(x_b ⊕ y_b) (local); the sign bit of a signed column is the other way round
+// (x < y there when x_b = 1 and y_b = 0): L_b = x_b & ¬y_b. Leaves are paired from the least significant
+// up, an odd block out is carried to the next level as it is. E of level r+1 needs only E of level r, so
+// it is computed one round ahead: round 0 = L leaves + E level 1; round r = L level r + E level r+1.
+// For p planes: ⌈log2 p⌉ + 1 rounds and p + (p − 1) + (p − 2) AND planes (+1 for E at the root):
+// 32 planes (one int32): 6 rounds, 93 planes.
 
-LtEq lt_eq_planes(Protocol& proto, const Planes& x, const Planes& y, bool need_eq) {
+LtEq lt_eq_planes(Protocol& proto, const BShared& x, const BShared& y, size_t planes, size_t w,
+                  const std::vector<bool>& sign, bool need_eq) {
   const int k = x.k(), me = proto.party(), n = proto.parties();
-  const size_t w = x.words;
-  BShared E0 = x.bits;
-  xor_in(E0, y.bits);
+  BShared E0 = x;
+  xor_in(E0, y);
   flip_in(E0, ~0u, me, n);
 
-  std::vector<BShared> L(6), E(6);
+  // counts[r] = blocks at level r.
+  std::vector<size_t> counts = {planes};
+  while (counts.back() > 1) counts.push_back((counts.back() + 1) / 2);
+  const size_t R = counts.size() - 1;
+  std::vector<BShared> L(R + 1), E(R + 1);
   E[0] = std::move(E0);
   AndBatch batch(proto, k);
-  batch.reserve(48 * w);
-  const size_t oL = batch.add(x.bits, 0, y.bits, 0, 31 * w, /*not_a=*/true);
-  batch.add(x.bits, 31 * w, y.bits, 31 * w, w, false, /*not_b=*/true);
-  size_t oE = batch.size();
-  for (size_t t = 0; t < 16; ++t) batch.add(E[0], (2 * t + 1) * w, E[0], 2 * t * w, w);
+  batch.reserve((planes + planes / 2 + 1) * w);
+
+  // Round 0: the L leaves (runs of planes with the same orientation in one piece), and E of level 1.
+  const size_t oL = batch.size();
+  for (size_t b = 0; b < planes;) {
+    size_t e = b + 1;
+    while (e < planes && sign[e] == sign[b]) ++e;
+    batch.add(x, b * w, y, b * w, (e - b) * w, /*not_a=*/!sign[b], /*not_b=*/sign[b]);
+    b = e;
+  }
+  auto pair_level = [&](std::vector<BShared>& V, size_t r, bool with_l) {
+    // Queues the ANDs that make level r+1 from level r: E_H & E_Lo (with_l: E_H & L_Lo); returns offsets.
+    std::vector<size_t> off;
+    for (size_t t = 0; 2 * t + 1 < counts[r]; ++t)
+      off.push_back(batch.add(E[r], (2 * t + 1) * w, with_l ? L[r] : V[r], 2 * t * w, w));
+    return off;
+  };
+  std::vector<size_t> oE;
+  if (R >= 1 && (R > 1 || need_eq)) oE = pair_level(E, 0, false);
   {
     const BShared& z = batch.run();
-    L[0] = slice<BShared>(z, oL, 32 * w);
-    E[1] = slice<BShared>(z, oE, 16 * w);
+    L[0] = slice<BShared>(z, oL, planes * w);
+    if (!oE.empty() || (R >= 1 && (R > 1 || need_eq))) {
+      E[1] = BShared(k, counts[1] * w);
+      for (size_t t = 0; t < oE.size(); ++t)
+        for (int j = 0; j < k; ++j) std::memcpy(E[1].share[j].data() + t * w, z.share[j].data() + oE[t], w * sizeof(uint32_t));
+      if (counts[0] % 2) xor_range(E[1], (counts[1] - 1) * w, E[0], (counts[0] - 1) * w, w);  // carried
+    }
   }
-  for (int r = 1; r <= 5; ++r) {
-    const size_t planes = 32u >> r;
-    const size_t oLr = batch.size();
-    for (size_t t = 0; t < planes; ++t) batch.add(E[r - 1], (2 * t + 1) * w, L[r - 1], 2 * t * w, w);
-    const bool next_e = r + 1 <= 5 && (r + 1 < 5 || need_eq);
-    oE = batch.size();
-    if (next_e)
-      for (size_t t = 0; t < (planes >> 1); ++t) batch.add(E[r], (2 * t + 1) * w, E[r], 2 * t * w, w);
+  for (size_t r = 1; r <= R; ++r) {
+    const auto oLr = pair_level(L, r - 1, true);
+    const bool next_e = r + 1 <= R && (r + 1 < R || need_eq);
+    std::vector<size_t> oEr;
+    if (next_e) oEr = pair_level(E, r, false);
     const BShared& z = batch.run();
-    L[r] = BShared(k, planes * w);
-    for (size_t t = 0; t < planes; ++t) {
+    L[r] = BShared(k, counts[r] * w);
+    for (size_t t = 0; t < oLr.size(); ++t)
       for (int j = 0; j < k; ++j) {
         uint32_t* dst = L[r].share[j].data() + t * w;
         const uint32_t* hi = L[r - 1].share[j].data() + (2 * t + 1) * w;
-        const uint32_t* zz = z.share[j].data() + oLr + t * w;
+        const uint32_t* zz = z.share[j].data() + oLr[t];
         for (size_t g = 0; g < w; ++g) dst[g] = hi[g] ^ zz[g];
       }
+    if (counts[r - 1] % 2) xor_range(L[r], (counts[r] - 1) * w, L[r - 1], (counts[r - 1] - 1) * w, w);
+    if (next_e) {
+      E[r + 1] = BShared(k, counts[r + 1] * w);
+      for (size_t t = 0; t < oEr.size(); ++t)
+        for (int j = 0; j < k; ++j) std::memcpy(E[r + 1].share[j].data() + t * w, z.share[j].data() + oEr[t], w * sizeof(uint32_t));
+      if (counts[r] % 2) xor_range(E[r + 1], (counts[r + 1] - 1) * w, E[r], (counts[r] - 1) * w, w);
     }
-    if (next_e) E[r + 1] = slice<BShared>(z, oE, (planes >> 1) * w);
     L[r - 1] = BShared();
     if (r >= 2) E[r - 1] = BShared();
   }
   LtEq out;
-  out.lt = std::move(L[5]);
-  if (need_eq) out.eq = std::move(E[5]);
+  out.lt = std::move(L[R]);
+  if (need_eq) out.eq = R == 0 ? std::move(E[0]) : std::move(E[R]);
   return out;
+}
+
+LtEq lt_eq_planes(Protocol& proto, const Planes& x, const Planes& y, bool need_eq) {
+  std::vector<bool> sign(32, false);
+  sign[31] = true;
+  return lt_eq_planes(proto, x.bits, y.bits, 32, x.words, sign, need_eq);
 }
 
 BShared lt(Protocol& proto, const BShared& x, const BShared& y) {
   return unpack_bits(lt_eq_planes(proto, to_planes(x), to_planes(y), false).lt, x.size());
 }
 
-BShared lt_lex_packed(Protocol& proto, const std::vector<const BShared*>& xs, const std::vector<const BShared*>& ys) {
-  const size_t m = xs.size(), n = xs.at(0)->size(), wc = words_for(n);
+BShared lt_lex_packed(Protocol& proto, const std::vector<const BShared*>& xs, const std::vector<const BShared*>& ys,
+                      const std::vector<int>& widths) {
+  const size_t m = xs.size(), n = xs.at(0)->size(), w = words_for(n);
   const int k = xs[0]->k();
-  // Every column pair in one comparison tree: column c takes words [c·wc, (c+1)·wc) of every plane.
-  Planes xp(k, m * wc), yp(k, m * wc);
-  for (size_t c = 0; c < m; ++c)
-    for (int j = 0; j < k; ++j) {
-      detail::share_to_planes(xs[c]->share[j].data(), n, xp.plane(j, 0) + c * wc, wc, m * wc);
-      detail::share_to_planes(ys[c]->share[j].data(), n, yp.plane(j, 0) + c * wc, wc, m * wc);
-    }
-  LtEq le = lt_eq_planes(proto, xp, yp, m > 1);
-  // Column c's bits are words [c·wc, (c+1)·wc). Combine neighbours, most significant first:
-  // (L, E) = (L_a ⊕ E_a & L_b, E_a & E_b) — ⌈log2 m⌉ rounds.
-  std::vector<BShared> Ls, Es;
+  // One tree over the planes of every column: the last column's low planes first, the first column's
+  // sign plane last. A column of width < 32 brings only its low `width` planes (unsigned).
+  size_t planes = 0;
+  std::vector<size_t> at(m);
+  for (size_t c = m; c-- > 0;) at[c] = planes, planes += widths.empty() ? 32 : static_cast<size_t>(widths[c]);
+  BShared xp(k, planes * w), yp(k, planes * w);
+  std::vector<bool> sign(planes, false);
+  Planes tmp(k, w);
   for (size_t c = 0; c < m; ++c) {
-    Ls.push_back(slice<BShared>(le.lt, c * wc, wc));
-    if (m > 1) Es.push_back(slice<BShared>(le.eq, c * wc, wc));
+    const size_t width = widths.empty() ? 32 : static_cast<size_t>(widths[c]);
+    if (width == 32) sign[at[c] + 31] = true;
+    for (int side = 0; side < 2; ++side) {
+      const BShared& col = side ? *ys[c] : *xs[c];
+      BShared& dst = side ? yp : xp;
+      for (int j = 0; j < k; ++j) {
+        if (width == 32) {
+          detail::share_to_planes(col.share[j].data(), n, dst.share[j].data() + at[c] * w, w);
+        } else {
+          detail::share_to_planes(col.share[j].data(), n, tmp.plane(j, 0), w);
+          std::memcpy(dst.share[j].data() + at[c] * w, tmp.plane(j, 0), width * w * sizeof(uint32_t));
+        }
+      }
+    }
   }
-  AndBatch batch(proto, k);
-  while (Ls.size() > 1) {
-    const size_t pairs = Ls.size() / 2;
-    const bool last = Ls.size() == 2;
-    std::vector<size_t> oL(pairs), oE(pairs);
-    for (size_t p = 0; p < pairs; ++p) {
-      oL[p] = batch.add(Es[2 * p], 0, Ls[2 * p + 1], 0, wc);
-      if (!last) oE[p] = batch.add(Es[2 * p], 0, Es[2 * p + 1], 0, wc);
-    }
-    const BShared& z = batch.run();
-    std::vector<BShared> nL, nE;
-    for (size_t p = 0; p < pairs; ++p) {
-      BShared l = Ls[2 * p];
-      xor_range(l, 0, z, oL[p], wc);
-      nL.push_back(std::move(l));
-      if (!last) nE.push_back(slice<BShared>(z, oE[p], wc));
-    }
-    if (Ls.size() % 2) {
-      nL.push_back(std::move(Ls.back()));
-      nE.push_back(std::move(Es.back()));
-    }
-    Ls = std::move(nL);
-    Es = std::move(nE);
-  }
-  return std::move(Ls[0]);
+  return lt_eq_planes(proto, xp, yp, planes, w, sign, false).lt;
 }
 
 // ---- adders ----------------------------------------------------------------------------------------

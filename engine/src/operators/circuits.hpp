@@ -25,14 +25,23 @@ BShared lt(Protocol& proto, const BShared& x, const BShared& y);
 struct LtEq {
   BShared lt, eq;
 };
-/** Planes-level comparison of one or many column pairs at once (see circuits.cpp). */
+/**
+ * The comparison tree on `planes` bit planes of `w` words each (plane-major in x and y, plane 0 the least
+ * significant); sign[p]: plane p is a sign bit (compared the other way round). ⌈log2 planes⌉ + 1 rounds.
+ */
+LtEq lt_eq_planes(Protocol& proto, const BShared& x, const BShared& y, size_t planes, size_t w, const std::vector<bool>& sign,
+                  bool need_eq);
+/** One signed int32 per element, bit-sliced: 6 rounds, 93 AND planes (94 with need_eq). */
 LtEq lt_eq_planes(Protocol& proto, const Planes& x, const Planes& y, bool need_eq);
 /**
- * Lexicographic signed comparison of rows (x[0][e], x[1][e], …) < (y[0][e], y[1][e], …), the first
- * column most significant; packed result. One comparison tree for all columns at once (6 rounds), then
- * ⌈log2 m⌉ rounds to combine m columns. Swapping x and y for one column reverses its direction.
+ * Lexicographic comparison of rows (x[0][e], x[1][e], …) < (y[0][e], y[1][e], …), the first column most
+ * significant; packed result. widths[c] (default 32): a column of width 32 is a signed int32; a smaller
+ * width compares only the low `width` bits, unsigned (for values known to be below 2^width, like a row
+ * index). All columns' planes form one comparison tree: ⌈log2 Σwidths⌉ + 1 rounds, ≈ 3·Σwidths AND bits.
+ * Swapping x and y for one column reverses its direction.
  */
-BShared lt_lex_packed(Protocol& proto, const std::vector<const BShared*>& x, const std::vector<const BShared*>& y);
+BShared lt_lex_packed(Protocol& proto, const std::vector<const BShared*>& x, const std::vector<const BShared*>& y,
+                      const std::vector<int>& widths = {});
 
 // ---- conversions (ABY3, Mohassel & Rindal CCS 2018, §5.3) -------------------------------------------
 

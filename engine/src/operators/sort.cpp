@@ -134,6 +134,11 @@ void quicksort(Protocol& proto, SortColumns& cols, Order order) {
   std::vector<BShared*> keys(cols.keys);
   keys.push_back(&index);
   const bool asc = order == Order::ascending;
+  // The index needs only its low ⌈log2 n⌉ bits in the comparison (its other bits are 0 in the value).
+  int index_bits = 1;
+  while (index_bits < 32 && (size_t{1} << index_bits) < n) ++index_bits;
+  std::vector<int> widths(cols.keys.size(), 32);
+  widths.push_back(index_bits);
 
   std::vector<uint32_t> pos = iota;  // logical slot → physical row; rows move once, at the end
   std::vector<std::pair<uint32_t, uint32_t>> active;
@@ -152,7 +157,7 @@ void quicksort(Protocol& proto, SortColumns& cols, Order order) {
     for (size_t c = 0; c + 1 < keys.size(); ++c) xs.push_back(asc ? e[c] : p[c]), ys.push_back(asc ? p[c] : e[c]);
     xs.push_back(e.back());
     ys.push_back(p.back());
-    const std::vector<uint32_t> left = proto.open(lt_lex_packed(proto, xs, ys));
+    const std::vector<uint32_t> left = proto.open(lt_lex_packed(proto, xs, ys, widths));
     g_qs_stats.levels += 1;
     g_qs_stats.comparisons += elem.size();
 
