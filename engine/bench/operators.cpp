@@ -5,7 +5,8 @@
 //   {"3pc": {"eq_s": …, "lt_s": …, "a2b_s": …, "b2a_bit_s": …, "sort_2p16_s": …, "sort_2p18_s": …,
 //            "quicksort_2p16_s": …, "bitonic_2p16_s": …, …, "bytes_per_party": {"eq": …, …}}, "4pc": {…}}
 // Seconds are the slowest party's, from a common start (a one-word opening) to the end of the operation
-// (4PC: after verify()). bytes_per_party is the mean over parties of the payload bytes each sent.
+// (4PC: after verify()). bytes_per_party is the mean over parties of the payload bytes each sent;
+// theory_bytes_per_party the circuits' count (see below).
 // sort_* = quicksort (the default) of one key column with one payload column (both XOR-shared).
 //
 //   operators [--links memory|tcp] [--parties 3|4] [--n 1048576] [--only eq,lt,a2b,b2a,sort16,sort18,bitonic16] [--repeat 3]
@@ -242,6 +243,28 @@ int main(int argc, char** argv) {
     bool first = true;
     for (auto& [name, r] : res) {
       std::printf("%s\"%s\": %.0f", first ? "" : ", ", name.c_str(), r.bytes_per_party);
+      first = false;
+    }
+    // The circuits' own count: AND (or mult) bits per element × n, × 1 word per word and party in 3PC
+    // (Araki et al. §3) or 1.5 in Fantastic Four (each product term sent by one party of its pair; hashes
+    // not counted). Quicksort: its comparisons × (3p − 3) bits for p = 32 + ⌈log2 n⌉ planes + one bit per
+    // comparison opened; the shuffle (3 columns) is left out.
+    const double per = parties == 3 ? 1.0 : 1.5;
+    std::map<std::string, double> theory = {{"and", 32}, {"eq", 31}, {"lt", 93}, {"a2b", parties == 3 ? 182 : 213},
+                                            {"b2a_bit", parties == 3 ? 64 : 96}};
+    std::printf("}, \"theory_bytes_per_party\": {");
+    first = true;
+    for (auto& [name, r] : res) {
+      double t = 0;
+      if (theory.count(name)) t = theory[name] * n / 8 * per;
+      else if (g_qs_stats.count(name)) {
+        const size_t rows = name == "sort_2p16" ? 1u << 16 : 1u << 18;
+        int b = 0;
+        while ((size_t{1} << b) < rows) ++b;
+        const double planes = 32 + b;
+        t = g_qs_stats[name].comparisons * ((3 * planes - 3) * per + 1) / 8;
+      } else continue;
+      std::printf("%s\"%s\": %.0f", first ? "" : ", ", name.c_str(), t);
       first = false;
     }
     std::printf("}, \"cpu_s\": {");
