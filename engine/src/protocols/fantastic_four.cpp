@@ -86,6 +86,7 @@ void FantasticFour::send_message(int to, net::Bytes message, bool jmp) {
   if (cheat_.kind != Cheat::Kind::none && cheat_.victim == to) {
     if (cheat_.kind == Cheat::Kind::drop_message) {
       cheat_.kind = Cheat::Kind::none;
+      if (cheat_.after_drop) cheat_.after_drop(to);
       return;  // never sent; this link's sequence number has moved on, as it would on a real drop
     }
     if (cheat_.kind == Cheat::Kind::add_to_share && jmp && message.size() >= 5) {
@@ -96,22 +97,28 @@ void FantasticFour::send_message(int to, net::Bytes message, bool jmp) {
   comm_.send(to, std::move(message));
 }
 
+// Abort notice: [reporter][count][accused...][text][trailer with the abort flag].
 void FantasticFour::fail(const std::vector<int>& accused, const std::string& what) {
   // Tell everyone first, so that every honest party aborts at its next receive from this party.
   net::Bytes notice;
+  notice.push_back(static_cast<uint8_t>(party_));
   notice.push_back(static_cast<uint8_t>(accused.size()));
   for (int a : accused) notice.push_back(static_cast<uint8_t>(a));
   notice.insert(notice.end(), what.begin(), what.end());
   notice.push_back(kAbort);
+  relay(notice, -1);
+  throw MaliciousError(what, accused);
+}
+
+void FantasticFour::relay(const net::Bytes& notice, int except) {
   for (int p = 0; p < N; ++p) {
-    if (p == party_) continue;
+    if (p == party_ || p == except) continue;
     try {
       comm_.send(p, notice);
     } catch (...) {
       // the link may be gone already; the others are told
     }
   }
-  throw MaliciousError(what, accused);
 }
 
 net::Bytes FantasticFour::recv_message(int from, size_t payload_bytes) {
@@ -124,12 +131,17 @@ net::Bytes FantasticFour::recv_message(int from, size_t payload_bytes) {
   if (m.empty()) fail({from}, party_name(from) + " sent an empty message to " + party_name(party_));
   const uint8_t trailer = m.back();
   if (trailer & kAbort) {
+    // Pass it on before stopping: a party waiting on this one must not wait for a message that will
+    // never come (it would blame this party).
+    relay(m, from);
+    const size_t end = m.size() - 1;
+    const int reporter = end > 0 ? m[0] : from;
+    const size_t count = end > 1 ? m[1] : 0;
     std::vector<int> accused;
-    size_t count = m[0];
-    for (size_t i = 0; i < count && 1 + i < m.size() - 1; ++i) accused.push_back(m[1 + i]);
-    size_t text_at = 1 + count < m.size() - 1 ? 1 + count : m.size() - 1;
-    std::string text(m.begin() + static_cast<std::ptrdiff_t>(text_at), m.end() - 1);
-    throw MaliciousError(text + " (reported by " + party_name(from) + ")", accused);
+    for (size_t i = 0; i < count && 2 + i < end; ++i) accused.push_back(m[2 + i]);
+    const size_t text_at = std::min(end, 2 + count);
+    std::string text(m.begin() + static_cast<std::ptrdiff_t>(text_at), m.begin() + static_cast<std::ptrdiff_t>(end));
+    throw MaliciousError(text + " (reported by " + party_name(reporter) + ")", accused);
   }
   const uint8_t expected = recv_seq_[from] & 0x7F;
   if ((trailer & 0x7F) != expected) {
@@ -157,46 +169,101 @@ void FantasticFour::reset_hashes() {
   }
 }
 
-// §3.1: the hashes of every JMP since the last check. Round 1: each party sends every other party r the
-// digests of the values it vouches for towards r (one per sender s); r compares them with the digests of
-// what it got. Round 2: every party tells every other that it is content (or sends an abort notice), so
-// that a mismatch seen by one honest party stops all of them here.
-void FantasticFour::verify() {
-  if (pending_ == 0) return;
-  for (int r = 0; r < N; ++r) {
-    if (r == party_) continue;
-    net::Bytes m = new_message(2 * kDigest / 4);
-    size_t at = 0;
+// One digest per round and per (sender, receiver) pair, so that verify() can tell which round first
+// disagrees: a corrupted value, once accepted, makes later rounds disagree too (between honest parties),
+// and only the first disagreement is sure to involve the cheater.
+void FantasticFour::end_jmp_round() {
+  for (int other = 0; other < N; ++other) {
+    if (other == party_) continue;
     for (int s = 0; s < N; ++s) {
-      if (s == r || s == party_) continue;
-      crypto_generichash_final(&vouch_[s][r], m.data() + at, kDigest);
-      at += kDigest;
-    }
-    if (cheat_.kind == Cheat::Kind::wrong_hash && cheat_.victim == r) {
-      cheat_.kind = Cheat::Kind::none;
-      m[0] ^= 1;
-    }
-    send_message(r, std::move(m), false);
-  }
-  for (int h = 0; h < N; ++h) {
-    if (h == party_) continue;
-    net::Bytes m = recv_message(h, 2 * kDigest);
-    size_t at = 0;
-    for (int s = 0; s < N; ++s) {
-      if (s == h || s == party_) continue;
-      unsigned char mine[kDigest];
-      crypto_generichash_final(&got_[s][h], mine, kDigest);
-      if (sodium_memcmp(mine, m.data() + at, kDigest) != 0) {
-        fail({s, h}, party_name(s) + "'s message to " + party_name(party_) + " disagrees with " + party_name(h) + "'s hash");
-      }
-      at += kDigest;
+      if (s == other || s == party_) continue;
+      unsigned char d[kDigest];
+      crypto_generichash_final(&vouch_[s][other], d, kDigest);  // s -> other, vouched by this party
+      vouch_log_[other].insert(vouch_log_[other].end(), d, d + kDigest);
+      crypto_generichash_final(&got_[s][other], d, kDigest);  // s -> this party, vouched by other
+      got_log_[other].insert(got_log_[other].end(), d, d + kDigest);
     }
   }
   reset_hashes();
-  for (int p = 0; p < N; ++p) if (p != party_) send_message(p, new_message(0), false);
-  for (int p = 0; p < N; ++p) if (p != party_) recv_message(p, 0);
+  ++pending_;
+  ++rounds_;
+}
+
+// §3.1: the hashes of every JMP since the last check. Round 1: each party sends every other party r its
+// digests (per round, per sender) of the values it vouches for towards r; r compares them with the
+// digests of what it got and notes the first round that disagrees. Round 2: every party tells every other
+// its verdict (content, or the first disagreement it saw); all take the earliest reported disagreement,
+// so that a mismatch seen by one honest party stops all of them here, naming the same parties.
+void FantasticFour::verify() {
+  if (pending_ == 0) return;
+  const size_t log_bytes = pending_ * 2 * kDigest;
+  for (int r = 0; r < N; ++r) {
+    if (r == party_) continue;
+    net::Bytes m(log_bytes + 1);
+    std::memcpy(m.data(), vouch_log_[r].data(), log_bytes);
+    if (cheat_.kind == Cheat::Kind::wrong_hash && cheat_.victim == r) {
+      cheat_.kind = Cheat::Kind::none;
+      m[(cheat_.delta % pending_) * 2 * kDigest] ^= 1;
+    }
+    send_message(r, std::move(m), false);
+  }
+  // Verdict: [found][round: 4 bytes][sender][hasher][receiver]
+  uint8_t verdict[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  uint32_t first = UINT32_MAX;
+  for (int h = 0; h < N; ++h) {
+    if (h == party_) continue;
+    net::Bytes m = recv_message(h, log_bytes);
+    for (uint32_t round = 0; round < pending_ && round < first; ++round) {
+      size_t at = round * 2 * kDigest;
+      for (int s = 0; s < N; ++s) {
+        if (s == h || s == party_) continue;
+        if (sodium_memcmp(got_log_[h].data() + at, m.data() + at, kDigest) != 0 && round < first) {
+          first = round;
+          verdict[0] = 1;
+          std::memcpy(verdict + 1, &round, 4);
+          verdict[5] = static_cast<uint8_t>(s);
+          verdict[6] = static_cast<uint8_t>(h);
+          verdict[7] = static_cast<uint8_t>(party_);
+        }
+        at += kDigest;
+      }
+    }
+  }
+  for (int r = 0; r < N; ++r) vouch_log_[r].clear(), got_log_[r].clear();
   pending_ = 0;
+  for (int p = 0; p < N; ++p) {
+    if (p == party_) continue;
+    net::Bytes m(9);
+    std::memcpy(m.data(), verdict, 8);
+    send_message(p, std::move(m), false);
+  }
+  // The earliest disagreement reported by anyone (ties: the lowest reporter), the same at every honest party.
+  uint8_t worst[8];
+  std::memcpy(worst, verdict, 8);
+  auto earlier = [](const uint8_t* a, const uint8_t* b) {  // a before b?
+    if (!a[0]) return false;
+    if (!b[0]) return true;
+    uint32_t ra, rb;
+    std::memcpy(&ra, a + 1, 4);
+    std::memcpy(&rb, b + 1, 4);
+    return ra != rb ? ra < rb : a[7] < b[7];
+  };
+  for (int p = 0; p < N; ++p) {
+    if (p == party_) continue;
+    net::Bytes m = recv_message(p, 8);
+    if (m[0] == 0) continue;
+    if (m[5] >= N || m[6] >= N || m[7] != p) fail({p}, party_name(p) + " sent a malformed verdict to " + party_name(party_));
+    if (earlier(m.data(), worst)) std::memcpy(worst, m.data(), 8);
+  }
   rounds_ += 2;
+  if (worst[0]) {
+    uint32_t round;
+    std::memcpy(&round, worst + 1, 4);
+    const int s = worst[5], h = worst[6], r = worst[7];
+    throw MaliciousError(party_name(s) + "'s message to " + party_name(r) + " disagrees with " + party_name(h) + "'s hash (round " +
+                             std::to_string(round) + " since the last check)",
+                         {s, h});
+  }
 }
 
 // ---------------------------------------------------------------- multiplication (§3.3)
@@ -289,8 +356,7 @@ void FantasticFour::multiply(const Shared& x, const Shared& y, Shared& z) {
       at += len;
     }
   }
-  pending_ += 1;
-  ++rounds_;
+  end_jmp_round();
 }
 
 AShared FantasticFour::mul(const AShared& x, const AShared& y) {
@@ -321,8 +387,7 @@ std::vector<uint32_t> FantasticFour::reveal(const Shared& x) {
   net::Bytes in = recv_message(mod4(p + 1), n * 4);
   const uint32_t* missing = wire::words(in);
   hash_received(mod4(p + 1), mod4(p + 2), missing, n);
-  pending_ += 1;
-  ++rounds_;
+  end_jmp_round();
   verify();
   std::vector<uint32_t> v(n);
   const uint32_t *s0 = x.share[0].data(), *s1 = x.share[1].data(), *s2 = x.share[2].data();
@@ -378,6 +443,7 @@ void FantasticFour::shuffle_impl(const std::vector<Shared*>& columns, const std:
       for (size_t c = 0; c < m; ++c) {
         for (int j = 0; j < 3; ++j) keys_.group[mod4(p + j + 1)].fill(columns[c]->share[j].data(), n);
       }
+      end_jmp_round();  // no JMP for this party in this pass, but the rounds stay aligned
       continue;
     }
     const std::vector<uint32_t> pi = keys_.group[ex].permutation(n);
@@ -414,8 +480,7 @@ void FantasticFour::shuffle_impl(const std::vector<Shared*>& columns, const std:
       for (size_t e = 0; e < n; ++e) sums[c][e] = b ? (sums[c][e] ^ w[e]) : (sums[c][e] + w[e]);
       columns[c]->share[local_share(p, mod4(ex - 1), N)] = std::move(sums[c]);
     }
-    pending_ += 1;
-    ++rounds_;
+    end_jmp_round();
   }
 }
 

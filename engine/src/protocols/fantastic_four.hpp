@@ -38,6 +38,7 @@
 #include <sodium.h>
 
 #include <array>
+#include <functional>
 
 #include "protocols/protocol.hpp"
 #include "random/keys.hpp"
@@ -50,6 +51,8 @@ struct Cheat {
   Kind kind = Kind::none;
   int victim = -1;
   uint32_t delta = 1;  // add_to_share: added to the first word of the next JMP message to the victim
+  /** drop_message: called after the message is dropped (a test network closes the link, as a timeout would). */
+  std::function<void(int victim)> after_drop;
 };
 
 class FantasticFour : public Protocol {
@@ -73,6 +76,8 @@ class FantasticFour : public Protocol {
   uint64_t rounds() const override { return rounds_; }
 
   void set_cheat(const Cheat& cheat) { cheat_ = cheat; }
+  /** True while a set cheat has not happened yet. */
+  bool cheat_pending() const { return cheat_.kind != Cheat::Kind::none; }
   /** The parties that receive JMP values from `sender` in mul/and_ (for tests that aim a cheat). */
   static std::vector<int> mul_receivers(int sender);
 
@@ -88,20 +93,24 @@ class FantasticFour : public Protocol {
   void send_message(int to, net::Bytes message, bool jmp);
   net::Bytes recv_message(int from, size_t payload_bytes);
   [[noreturn]] void fail(const std::vector<int>& accused, const std::string& what);
+  void relay(const net::Bytes& notice, int except);
 
   void hash_sent(int sender, int receiver, const uint32_t* w, size_t n);      // this party vouches
   void hash_received(int sender, int hasher, const uint32_t* w, size_t n);    // this party received
   void reset_hashes();
+  void end_jmp_round();  // closes the digests of one round of JMP values
 
   net::Communicator& comm_;
   int party_;
   random::Keys4 keys_;
   uint64_t rounds_ = 0;
-  uint64_t pending_ = 0;  // JMP values since the last verify()
+  uint64_t pending_ = 0;  // JMP rounds since the last verify()
   std::array<uint8_t, 4> send_seq_{}, recv_seq_{};
   // vouch_[s][r]: values sent by s to r that this party also knows; got_[s][h]: values this party got from
   // s that h vouches for.
   std::array<std::array<crypto_generichash_state, 4>, 4> vouch_{}, got_{};
+  // Per other party: the digests of each JMP round since the last check (2 per round, by sender).
+  std::array<std::vector<uint8_t>, 4> vouch_log_, got_log_;
   Cheat cheat_;
 };
 
