@@ -28,22 +28,71 @@ type Expr =
 
 const typeOf = (e: Expr): ValueType =>
   ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'and', 'or', 'not'].includes(e.k) ? 'bit' : 'int';
-const keyOf = (e: Expr) => JSON.stringify(e);
+/** Structural identity of expressions: equal expressions get equal numbers, each object is looked at once. An
+ *  alias stands for one shared object however often it is named, so memoizing by object keeps the work linear in
+ *  the query's length (walking the expanded trees took minutes on a 2,400-character query). */
+class Interner {
+  private readonly memo = new WeakMap<Expr, number>();
+  private readonly table = new Map<string, number>();
+  id(e: Expr): number {
+    const m = this.memo.get(e);
+    if (m !== undefined) return m;
+    let sig: string;
+    switch (e.k) {
+      case 'col':
+        sig = `col ${JSON.stringify(e.name)}`;
+        break;
+      case 'const':
+        sig = `const ${e.value}`;
+        break;
+      case 'agg':
+        sig = `agg ${e.op} ${e.arg ? this.id(e.arg) : ''}`;
+        break;
+      case 'neg':
+      case 'not':
+        sig = `${e.k} ${this.id(e.a)}`;
+        break;
+      case 'if':
+        sig = `if ${this.id(e.c)} ${this.id(e.t)} ${this.id(e.e)}`;
+        break;
+      default:
+        sig = `${e.k} ${this.id(e.a)} ${this.id(e.b)}`;
+    }
+    let id = this.table.get(sig);
+    if (id === undefined) {
+      id = this.table.size;
+      this.table.set(sig, id);
+    }
+    this.memo.set(e, id);
+    return id;
+  }
+}
+
+const aggregateMemo = new WeakMap<Expr, boolean>();
 const hasAggregate = (e: Expr): boolean => {
+  const m = aggregateMemo.get(e);
+  if (m !== undefined) return m;
+  let r: boolean;
   switch (e.k) {
     case 'agg':
-      return true;
+      r = true;
+      break;
     case 'col':
     case 'const':
-      return false;
+      r = false;
+      break;
     case 'neg':
     case 'not':
-      return hasAggregate(e.a);
+      r = hasAggregate(e.a);
+      break;
     case 'if':
-      return hasAggregate(e.c) || hasAggregate(e.t) || hasAggregate(e.e);
+      r = hasAggregate(e.c) || hasAggregate(e.t) || hasAggregate(e.e);
+      break;
     default:
-      return hasAggregate(e.a) || hasAggregate(e.b);
+      r = hasAggregate(e.a) || hasAggregate(e.b);
   }
+  aggregateMemo.set(e, r);
+  return r;
 };
 const CMP = { '=': 'eq', '<>': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' } as const;
 const AGG_OP: Record<AggName, AggregateOp> = { SUM: 'sum', COUNT: 'count', MIN: 'min', MAX: 'max', AVG: 'avg' };
@@ -126,12 +175,14 @@ class Resolver {
       }
       case 'in': {
         const x = this.int(ast.arg, scope, 'IN');
-        let any: Expr | undefined;
-        for (const c of ast.list) {
-          const eq: Expr = { k: 'eq', a: x, b: this.int(c, scope, 'IN') };
-          any = any ? { k: 'or', a: any, b: eq } : eq;
-        }
-        return ast.not ? { k: 'not', a: any! } : any!;
+        // a balanced OR of equalities: a long IN list stays shallow
+        const eqs: Expr[] = ast.list.map((c) => ({ k: 'eq', a: x, b: this.int(c, scope, 'IN') }));
+        const any = (lo: number, hi: number): Expr => {
+          if (hi - lo === 1) return eqs[lo];
+          const mid = (lo + hi) >> 1;
+          return { k: 'or', a: any(lo, mid), b: any(mid, hi) };
+        };
+        return ast.not ? { k: 'not', a: any(0, eqs.length) } : any(0, eqs.length);
       }
       case 'logic': {
         const k = ast.op === 'AND' ? 'and' : 'or';
@@ -180,7 +231,12 @@ class Resolver {
 class NodeList {
   readonly nodes: PlanNode[] = [];
   private readonly ids = new Map<string, string>();
-  constructor(private readonly prefix: string) {}
+  /** interned expression → its node, so that each distinct expression is lowered once */
+  readonly lowered = new Map<number, string>();
+  constructor(
+    private readonly prefix: string,
+    readonly interner: Interner,
+  ) {}
   add(op: NodeOp, type: ValueType): string {
     const key = JSON.stringify(op);
     const found = this.ids.get(key);
@@ -193,6 +249,15 @@ class NodeList {
 }
 
 function lower(e: Expr, list: NodeList, leaf: (e: Expr) => string | undefined): string {
+  const eid = list.interner.id(e);
+  const done = list.lowered.get(eid);
+  if (done !== undefined) return done;
+  const id = lowerOnce(e, list, leaf);
+  list.lowered.set(eid, id);
+  return id;
+}
+
+function lowerOnce(e: Expr, list: NodeList, leaf: (e: Expr) => string | undefined): string {
   const hit = leaf(e);
   if (hit !== undefined) return hit;
   const t = typeOf(e);
@@ -303,7 +368,9 @@ function compileAst(ast: SelectAst, schema: string[]): { plan: Plan; outputs: st
   const aggregated =
     groupKeys.length > 0 || having !== undefined || items.some((it) => hasAggregate(it.expr)) || orderExprs.some((o) => o.expr !== undefined && hasAggregate(o.expr));
 
-  const rows = new NodeList('r');
+  const interner = new Interner();
+  const keyOf = (e: Expr) => interner.id(e);
+  const rows = new NodeList('r', interner);
   const filter = where ? lower(where, rows, () => undefined) : null;
   const plan: Plan = {
     format: PLAN_FORMAT,
@@ -328,14 +395,14 @@ function compileAst(ast: SelectAst, schema: string[]): { plan: Plan; outputs: st
     outputs = items.map((it) => lower(it.expr, rows, rowLeaf));
     orderValues = orderExprs.map((o) => (o.output !== undefined ? outputs[o.output] : lower(o.expr!, rows, rowLeaf)));
   } else {
-    const groups = new NodeList('g');
+    const groups = new NodeList('g', interner);
     const keyIds = groupKeys.map((k) => lower(k, rows, () => undefined));
-    const keyIndex = new Map<string, number>();
+    const keyIndex = new Map<number, number>();
     groupKeys.forEach((k, i) => {
       if (!keyIndex.has(keyOf(k))) keyIndex.set(keyOf(k), i);
     });
     const aggregates: PlanAggregate[] = [];
-    const aggIndex = new Map<string, number>();
+    const aggIndex = new Map<number, number>();
     const groupLeaf = (clause: string, pos: SqlPosition) => (e: Expr): string | undefined => {
       const ki = keyIndex.get(keyOf(e));
       if (ki !== undefined) return groups.add({ op: 'key', index: ki }, 'int');
@@ -387,6 +454,10 @@ export function compileSql(sql: string, schema: string[]): CompileResult {
     const ast = parseSelect(sql);
     return { ok: true, ...compileAst(ast, schema) };
   } catch (err) {
+    if (err instanceof RangeError) {
+      // a safety net: the depth limits should keep every query far from the stack's end
+      return { ok: false, error: 'the query is too complex to compile (nested too deeply)' };
+    }
     if (err instanceof SqlError) {
       return {
         ok: false,

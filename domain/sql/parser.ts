@@ -532,5 +532,66 @@ class Parser {
 
 /** Parses one SELECT statement (a trailing `;` is allowed). Throws SqlError. */
 export function parseSelect(sql: string): SelectAst {
-  return new Parser(tokenize(sql)).parseStatement();
+  const ast = new Parser(tokenize(sql)).parseStatement();
+  const exprs = [...ast.items.map((i) => i.expr), ast.where, ...ast.groupBy, ast.having, ...ast.orderBy.map((o) => o.expr)];
+  for (const e of exprs) {
+    if (!e) continue;
+    const d = astDepth(e);
+    if (d > MAX_AST_DEPTH) {
+      // where the expression starts (an operator chain's node sits at its last operator)
+      let first: Ast = e;
+      for (;;) {
+        if (first.k === 'arith' || first.k === 'logic' || first.k === 'cmp') first = first.left;
+        else if (first.k === 'between' || first.k === 'in') first = first.arg;
+        else break;
+      }
+      throw new SqlError(`an expression is ${d} operations deep, more than ${MAX_AST_DEPTH}${at(first.pos)}; split it or simplify it`, undefined, first.pos);
+    }
+  }
+  return ast;
+}
+
+/** Operator chains (a + a + … + a) make trees as deep as they are long, and the compiler walks trees
+ *  recursively: a depth limit keeps hostile input from exhausting the stack. */
+export const MAX_AST_DEPTH = 400;
+
+/** The depth of an expression tree, found without recursion. A CASE counts one level per WHEN (it becomes nested
+ *  choices); an IN list counts log2 of its length (it becomes a balanced OR). */
+export function astDepth(root: Ast): number {
+  let max = 0;
+  const stack: [Ast, number][] = [[root, 1]];
+  while (stack.length) {
+    const [n, d] = stack.pop()!;
+    if (d > max) max = d;
+    switch (n.k) {
+      case 'num':
+      case 'ident':
+        break;
+      case 'neg':
+      case 'not':
+        stack.push([n.arg, d + 1]);
+        break;
+      case 'arith':
+      case 'logic':
+      case 'cmp':
+        stack.push([n.left, d + 1], [n.right, d + 1]);
+        break;
+      case 'between':
+        stack.push([n.arg, d + 2], [n.lo, d + 2], [n.hi, d + 2]);
+        break;
+      case 'in': {
+        const extra = Math.ceil(Math.log2(n.list.length + 1)) + 1;
+        stack.push([n.arg, d + extra]);
+        break;
+      }
+      case 'case':
+        n.whens.forEach((w, i) => stack.push([w.cond, d + i + 1], [w.then, d + i + 1]));
+        stack.push([n.else, d + n.whens.length]);
+        break;
+      case 'agg':
+        if (n.arg) stack.push([n.arg, d + 1]);
+        break;
+    }
+  }
+  return max;
 }

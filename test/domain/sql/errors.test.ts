@@ -196,3 +196,30 @@ describe('found by the fuzz test', () => {
     expect(r.ok && r.plan.outputRows.base).toBe('one');
   });
 });
+
+describe('hostile input costs little', () => {
+  it('refuses operator chains deeper than 400 (they would exhaust the stack) with a clear error', () => {
+    expect(compileSql(`SELECT ${'a+'.repeat(399)}a FROM t`, SCHEMA).ok).toBe(true);
+    expect(compileSql(`SELECT ${'a+'.repeat(400)}a FROM t`, SCHEMA)).toMatchObject({ ok: false, error: 'an expression is 401 operations deep, more than 400 (at 1:8); split it or simplify it' });
+    for (const sql of [`SELECT ${'a+'.repeat(4990)}a FROM t`, `SELECT a FROM t WHERE ${'a>1 AND '.repeat(1240)}a>1`, `SELECT CASE ${'WHEN a>1 THEN 1 '.repeat(620)} ELSE 0 END FROM t`]) {
+      expect(compileSql(sql, SCHEMA)).toMatchObject({ ok: false, error: expect.stringMatching(/operations deep, more than 400/) });
+    }
+    // a long IN list is a balanced OR: fine
+    expect(compileSql(`SELECT a FROM t WHERE a IN (${Array.from({ length: 1500 }, (_, i) => i).join(',')})`, SCHEMA).ok).toBe(true);
+  });
+
+  it('compiles a query that names a large alias hundreds of times in linear time', () => {
+    const big = Array.from({ length: 390 }, (_, i) => `a*${i % 10}`).join('+');
+    const many = (op: string) => Array.from({ length: 390 }, () => 'x').join(op);
+    for (const sql of [
+      `SELECT ${big} AS x FROM t ORDER BY ${many('+')}`,
+      `SELECT b, SUM(${big}) AS x FROM t GROUP BY b ORDER BY ${many('*')}`,
+      `SELECT ${big} AS x, COUNT(*) FROM t GROUP BY x ORDER BY ${many('-')}`, // took 84 s before expressions were interned
+    ]) {
+      const t0 = performance.now();
+      const r = compileSql(sql, SCHEMA);
+      expect(r.ok, r.ok ? '' : r.error).toBe(true);
+      expect(performance.now() - t0).toBeLessThan(2000);
+    }
+  });
+});
