@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runPlaybook, type PlaybookResult } from '../../activities/ansible/runner.js';
@@ -263,19 +263,37 @@ describe('the stage playbooks on three local parties', { sequential: true }, () 
     expect(jobProcesses()).toEqual([]);
   });
 
-  it('when party 0 runs an engine with its own key claiming to be party 1, then the other parties refuse its link', { timeout: 120_000 }, async (ctx) => {
+  it('when party 0 runs an engine with its own key claiming to be party 1, then the other parties refuse its link, naming it', { timeout: 120_000 }, async (ctx) => {
     if (!engineHasLinks()) ctx.skip();
     const argv = engineArgv(config, job, hosts);
     const set = (a: string[], option: string, value: string) => a.map((x, i) => (a[i - 1] === option ? value : x));
-    const quick = (i: number) => set(argv[String(i)], '--connect-timeout', '10');
+    const quick = (i: number) => set(set(argv[String(i)], '--connect-timeout', '10'), '--output', path.join(dataDir, `forged-${i}.csv`));
     const shell = (a: string[]) => a.map((x) => `'${x}'`).join(' ');
+    // Party 0's host writes itself a peer list where party 1's public key is its own (and its own entry
+    // some other key, which nobody checks against it), and runs from party 1's address with its own key.
+    const peers = readFileSync(path.join(hosts[0].workdir!, 'peers.txt'), 'utf8').trim().split('\n').map((l) => l.split(' '));
+    const junk = path.join(dataDir, 'junk.key');
+    execFileSync('openssl', ['genpkey', '-algorithm', 'X25519', '-outform', 'DER', '-out', junk]);
+    const junkPub = execFileSync('sh', ['-c', `openssl pkey -inform DER -in ${junk} -pubout -outform DER | tail -c 32 | od -An -tx1 | tr -d ' \\n'`], { encoding: 'utf8' });
+    const forgedPeers = path.join(dataDir, 'forged-peers.txt');
+    writeFileSync(forgedPeers, peers.map((p, i) => [...p.slice(0, 3), i === 0 ? junkPub : i === 1 ? peers[0][3] : p[3]].join(' ')).join('\n') + '\n');
+    const stderr = (p: ChildProcess) => new Promise<string>((res) => {
+      let e = '';
+      p.stderr!.on('data', (d) => (e += d));
+      const kill = setTimeout(() => p.kill('SIGKILL'), 40_000); // an engine that never gives up must not hang the test
+      p.on('exit', () => { clearTimeout(kill); res(e); });
+    });
     const honest = [0, 2].map((i) => spawn('sh', ['-c', `cd ${hosts[i].workdir} && exec ${shell(quick(i))}`], { stdio: ['ignore', 'ignore', 'pipe'] }));
-    // Party 0's key, claiming index 1, from party 1's namespace (so even its address is party 1's).
-    const forged = set(quick(1), '--key', path.join(hosts[0].workdir!, 'party.key'));
-    const r = spawnSync('sh', ['-c', `cd ${hosts[1].workdir} && exec ${shell(forged)}`], { encoding: 'utf8', timeout: 60_000 });
-    const errs = await Promise.all(honest.map((p) => new Promise<string>((res) => { let e = ''; p.stderr!.on('data', (d) => (e += d)); p.on('exit', () => res(e)); })));
-    expect(r.status).not.toBe(0);
-    expect(errs.join('\n')).toMatch(/party ?1/i);
+    const honestErr = honest.map(stderr);
+    await new Promise((r) => setTimeout(r, 500));
+    const forged = spawn('sh', ['-c', `cd ${hosts[1].workdir} && exec ${shell(set(set(quick(1), '--key', path.join(hosts[0].workdir!, 'party.key')), '--peers', forgedPeers))}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const forgedErr = await stderr(forged);
+    const [err0, err2] = await Promise.all(honestErr);
+    expect(honest.map((p) => p.exitCode)).not.toContain(0);
+    expect(forged.exitCode).not.toBe(0);
+    expect(err0).toMatch(/link party0 <-> party1: handshake failed/);
+    expect(`${err2}\n${forgedErr}`).toMatch(/handshake failed/);
+    expect(existsSync(path.join(dataDir, 'forged-1.csv'))).toBe(false);
   });
 
   it('when delete_vms runs twice, then no party folder, namespace, veth, lease or engine process of the job is left', async () => {
