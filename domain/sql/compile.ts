@@ -299,6 +299,9 @@ function compileAst(ast: SelectAst, schema: string[]): { plan: Plan; outputs: st
   const items: { expr: Expr; name: string; pos: SqlPosition; alias?: string }[] = [];
   for (const [index, item] of ast.items.entries()) {
     if (item.expr === null) {
+      if (item.starTable !== undefined && item.starTable.toLowerCase() !== ast.table.toLowerCase()) {
+        throw new SqlError(`unknown table ${JSON.stringify(item.starTable)} in ${item.starTable}.*${at(item.pos)}; the query reads ${ast.table}`, undefined, item.pos);
+      }
       if (schema.length === 0) throw new SqlError(`SELECT *: the schema has no columns${at(item.pos)}`, undefined, item.pos);
       for (const c of schema) items.push({ expr: { k: 'col', name: c }, name: c, pos: item.pos });
       continue;

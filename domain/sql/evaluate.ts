@@ -204,3 +204,10 @@ export function evaluatePlan(plan: Plan, input: Table): Table {
   const rows = order.map((i) => (valid[i] ? [...outCols.map((c) => c[i]), 1] : new Array<number>(outCols.length + 1).fill(0)));
   return { columns: [...plan.outputs.map((o) => o.name), VALID_COLUMN], rows };
 }
+
+/** The result as an analyst reads it: the valid rows, in order, without `_valid` (what `qs result` prints). */
+export function resultRows(output: Table): Table {
+  const last = output.columns.length - 1;
+  if (output.columns[last] !== VALID_COLUMN) throw new Error(`the last column must be ${VALID_COLUMN}`);
+  return { columns: output.columns.slice(0, last), rows: output.rows.filter((r) => r[last] === 1).map((r) => r.slice(0, last)) };
+}

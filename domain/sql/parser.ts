@@ -26,7 +26,9 @@ export interface SelectItem {
   /** null for `*` */
   expr: Ast | null;
   alias?: string;
-  /** the item's text as written (for messages) */
+  /** `t.*`: the table named */
+  starTable?: string;
+  /** where the item starts */
   pos: SqlPosition;
 }
 
@@ -252,7 +254,7 @@ class Parser {
     // t.* : one table only, so it is *
     if ((start.kind === 'word' || start.kind === 'quoted') && this.isPunct('.', this.peek()) && this.isPunct('*', this.peek(2))) {
       this.i += 3;
-      return { expr: null, pos: pos(start) };
+      return { expr: null, starTable: start.text, pos: pos(start) };
     }
     if (this.isWord('FROM') || this.t.kind === 'end') this.unexpected('a column or an expression');
     const expr = this.parseExpr();

@@ -88,6 +88,7 @@ describe('queries inside the grammar that are wrong', () => {
     ['SELECT SUM(z) FROM t', /unknown column "z" \(at 1:12\)/],
     ['SELECT a FROM t WHERE zz > 1', /unknown column "zz" \(at 1:23\)/],
     ['SELECT u.a FROM t', /unknown table "u" in u.a \(at 1:8\); the query reads t/],
+    ['SELECT u.* FROM t', /unknown table "u" in u.\* \(at 1:8\); the query reads t/],
     ['SELECT SUM(a) FROM t WHERE SUM(a) > 3', /aggregates \(SUM\) are not allowed in WHERE; use HAVING \(at 1:28\)/],
     ['SELECT a FROM t GROUP BY COUNT(*)', /aggregates \(COUNT\) are not allowed in GROUP BY/],
     ['SELECT a, SUM(b) FROM t', /the column a in SELECT item 1 must appear in GROUP BY or be inside an aggregate \(at 1:8\)/],

@@ -2,7 +2,7 @@
 // ORDER BY … DESC LIMIT, today's SUM/COUNT), the int32 semantics, the output-size rule and the plan's form.
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkPlan, compileSql, evaluatePlan, outputRowCount, PLAN_FORMAT, type Plan, type Table } from '../../../domain/sql/index.js';
+import { checkPlan, compileSql, evaluatePlan, outputRowCount, PLAN_FORMAT, resultRows, type Plan, type Table } from '../../../domain/sql/index.js';
 import { rng } from './generator.js';
 
 let SQL: SqlJsStatic;
@@ -97,6 +97,7 @@ describe('the queries of issue 17', () => {
     expect(out.columns).toEqual(['uid', 'score', '_valid']);
     expect(out.rows.length).toBe(10);
     expect(valid(out)).toEqual(sqlite(q, credit, 'credit'));
+    expect(resultRows(out)).toEqual({ columns: ['uid', 'score'], rows: sqlite(q, credit, 'credit') });
   });
 
   it("keeps today's SUM/COUNT queries: one row, _valid = 1, the same names", () => {
