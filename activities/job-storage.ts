@@ -38,7 +38,13 @@ export function createJobStorageActivities(storage: JobStorage): JobActivities {
           const head = await storage.readInputHead(parties[party], owner, HEADER_PROBE_BYTES);
           const header = (head ?? '').split('\n', 1)[0].replace(/\r$/, '');
           if (header !== expected) {
-            details.push(`${where}: header does not match the schema for ${parties.length} parties (expected "${expected}", got "${header.slice(0, 200)}")`);
+            // Nothing of the file goes into the answer (or the workflow's history): its first line may be a
+            // row of plaintext an owner uploaded by mistake. Only its shape is described.
+            const got = header.split(',');
+            const want = expected.split(',');
+            const at = want.findIndex((w, i) => got[i] !== w);
+            const where2 = at === -1 ? `it has ${got.length - want.length} field(s) too many` : `field ${at + 1} is not "${want[at]}"`;
+            details.push(`${where}: header does not match the schema for ${parties.length} parties (expected "${expected}"; the file's first line has ${got.length} field(s) and ${where2})`);
           }
         }),
       );

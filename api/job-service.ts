@@ -187,7 +187,7 @@ export class JobService {
     // A repeat is answered from the job's state, with new URLs and no workflow update: repeats cannot
     // fill the workflow's history or its update limit. Whatever the query cannot settle goes through
     // the update, which records the owner atomically with the check that the job is still open.
-    const state = await this.queryState(jobId).catch(() => undefined);
+    const state = await this.openState(jobId);
     if (state?.phase === 'Open' && state.owners.includes(owner) && proofHolds(state, owner, proof)) {
       return { presigned_urls: await this.storage.uploadUrls(jobParties(state.job), owner), job_id: jobId };
     }
@@ -228,12 +228,8 @@ export class JobService {
   /** Removes a data owner (registered or invited) who has uploaded nothing, before submit. */
   async removeOwner(jobId: string, owner: string, caller?: Caller): Promise<{ job_id: string; data_owner: string; removed: true }> {
     await this.ownership.check(jobId, caller);
-    let state: JobState;
-    try {
-      state = await this.queryState(jobId);
-    } catch (err) {
-      throw this.messageError(err, jobId, () => qsError('QS_JOB_SUBMITTED', [], { job_id: jobId }));
-    }
+    const state = await this.openState(jobId);
+    if (!state) throw qsError('QS_NO_WORKER', [this.config.statusQueryTimeoutMs / 1000]);
     if (state.phase !== 'Open') throw qsError('QS_JOB_SUBMITTED', [], { job_id: jobId });
     if (!state.owners.includes(owner) && !(state.invitations ?? []).some((i) => i.owner === owner)) throw qsError('QS_OWNER_NOT_FOUND', [owner], { job_id: jobId });
     const sizes = await this.storage.inputSizes(jobParties(state.job), [owner]);
@@ -244,6 +240,22 @@ export class JobService {
       throw this.messageError(err, jobId, () => qsError('QS_JOB_SUBMITTED', [], { job_id: jobId }));
     }
     return { job_id: jobId, data_owner: owner, removed: true };
+  }
+
+  /**
+   * The job's state from a query, made with a describe beside it (one round trip): a job that has ended
+   * (a cancelled open job's last state still says Open) is answered 409 QS_JOB_FINISHED, an unknown one
+   * 404. Undefined when the query could not answer (no worker): the caller's update settles it.
+   */
+  private async openState(jobId: string): Promise<JobState | undefined> {
+    const [described, queried] = await Promise.allSettled([this.client.workflow.getHandle(jobId).describe(), this.queryState(jobId)]);
+    if (described.status === 'rejected') {
+      if (described.reason instanceof WorkflowNotFoundError) throw qsError('QS_JOB_NOT_FOUND', [], { job_id: jobId });
+      throw this.unavailable(described.reason);
+    }
+    if (described.value.type !== JOB_WORKFLOW_TYPE) throw qsError('QS_JOB_NOT_FOUND', [], { job_id: jobId });
+    if (described.value.status.name !== 'RUNNING') throw qsError('QS_JOB_FINISHED', [], { job_id: jobId });
+    return queried.status === 'fulfilled' ? queried.value : undefined;
   }
 
   private queryState(jobId: string): Promise<JobState> {

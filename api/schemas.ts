@@ -2,7 +2,7 @@
 // by api/validate.ts (so messages match the seed contract); these describe the same shapes for people
 // and generated clients.
 import { Type } from '@sinclair/typebox';
-import { JOB_STATUSES, PROVIDERS, SECURITY_LEVELS } from '../workflows/types.js';
+import { JOB_STATUSES, OWNER_ID_PATTERN, PROVIDERS, SECURITY_LEVELS } from '../workflows/types.js';
 
 const JobId = Type.String({ format: 'uuid', description: 'the job id create_job returned', examples: ['0b6f2a0e-5d1c-4f7e-9a51-1f2d3c4b5a69'] });
 
@@ -45,7 +45,7 @@ export const registerSchema = {
   summary: 'Register a data owner and get one write-only upload URL per party',
   description: 'PUT each share file to its URL with Content-Type: text/csv (and x-ms-blob-type: BlockBlob on Azure). Calling again gives fresh URLs.',
   tags: ['jobs'],
-  body: Type.Object({ job_id: JobId, data_owner: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$', examples: ['alice@example.org'] }) }),
+  body: Type.Object({ job_id: JobId, data_owner: Type.String({ pattern: OWNER_ID_PATTERN.source, examples: ['alice@example.org'] }) }),
   response: {
     200: Type.Object({ presigned_urls: Type.Array(Type.String({ format: 'uri' }), { description: 'ordered by party index' }), job_id: JobId }),
     ...errors({ 400: 'missing field or unsafe owner id', 404: 'unknown job', 409: 'the job was already submitted', 503: 'Temporal or the workers are unavailable' }),

@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import type { PartyInfo, Provider } from '../../workflows/types.js';
 import { AzureStorage } from './azure.js';
 import { GcsStorage } from './gcs.js';
-import { RESULT_BLOB, isValidOwnerId } from './names.js';
+import { OWNER_ID_PATTERN, RESULT_BLOB, isValidOwnerId } from './names.js';
 import { S3Storage } from './s3.js';
 import type { CloudStorage } from './types.js';
 
@@ -22,7 +22,7 @@ export class StorageCreationError extends Error {
 
 export class InvalidOwnerIdError extends Error {
   constructor(owner: unknown) {
-    super(`invalid data owner id ${JSON.stringify(String(owner).slice(0, 60))}: must match ^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$`);
+    super(`invalid data owner id ${JSON.stringify(String(owner).slice(0, 60))}: must match ${OWNER_ID_PATTERN.source}`);
     this.name = 'InvalidOwnerIdError';
   }
 }
