@@ -10,6 +10,8 @@ import { PROVIDERS, type Provider } from '../workflows/types.js';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
 
 const Port = Type.String({ pattern: '^[0-9]{1,5}$', description: 'a TCP port (1-65535)' });
+/** The longest presigned URL lifetime: S3's and GCS's limit (7 days), applied to Azure too. */
+export const MAX_URL_TTL_SECONDS = 7 * 24 * 3600;
 const Seconds = Type.String({ pattern: '^[0-9]{1,9}$', description: 'a whole number of seconds' });
 const Count = Type.String({ pattern: '^[0-9]{1,6}$', description: 'a whole number' });
 const Bool = Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')], {
@@ -216,6 +218,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const apiCors = (e.QS_API_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const o of apiCors) {
     if (o !== '*' && !/^https?:\/\/[^/\s,]+$/.test(o)) throw new ConfigError('QS_API_CORS_ORIGINS', `QS_API_CORS_ORIGINS: ${JSON.stringify(o)} is not an origin (scheme://host[:port]) or *`);
+  }
+  // S3 and GCS refuse to sign past 7 days (create_job would answer 500 at the first register), and
+  // Azure signs for years: one cap, the same on every cloud.
+  for (const name of ['QS_UPLOAD_URL_TTL', 'QS_READ_URL_TTL'] as const) {
+    const v = e[name];
+    if (v !== undefined && (Number(v) < 1 || Number(v) > MAX_URL_TTL_SECONDS)) throw new ConfigError(name, `${name} must be from 1 to ${MAX_URL_TTL_SECONDS} seconds (7 days, what S3 and GCS sign at most)`);
   }
   const host = e.HOST ?? '127.0.0.1';
   const loopback = isLoopbackHost(host);

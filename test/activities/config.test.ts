@@ -27,6 +27,10 @@ describe('configuration', () => {
     [{ QS_COMPUTE: 'mainframe' }, 'QS_COMPUTE'],
     [{ QS_S3_ENDPOINT: 'not a url' }, 'QS_S3_ENDPOINT'],
     [{ QS_UPLOAD_URL_TTL: '-5' }, 'QS_UPLOAD_URL_TTL'],
+    [{ QS_UPLOAD_URL_TTL: '604801' }, 'QS_UPLOAD_URL_TTL'], // past 7 days: S3 and GCS refuse to sign
+    [{ QS_READ_URL_TTL: '31536000' }, 'QS_READ_URL_TTL'],
+    [{ QS_READ_URL_TTL: '0' }, 'QS_READ_URL_TTL'],
+    [{ QS_API_TOKEN_HASHES: 'root:' + 'a'.repeat(64) }, 'QS_API_TOKEN_HASHES'],
     [{ TEMPORAL_TLS_CERT: '/c.pem' }, 'TEMPORAL_TLS_KEY'],
     [{ QS_S3_ENDPOINT: 'https://s3.example.com' }, 'QS_CORS_ORIGINS'],
   ])('when %j, then a ConfigError names %s', (env, name) => {
