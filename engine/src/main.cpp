@@ -134,7 +134,10 @@ int run(const qs::Args& args) {
     });
     ok = ok && steps.run("checking the parties' shares agree", [&] { qs::check_consistency(table, *comm); });
     ok = ok && steps.run("computing", [&] {
-      if (args.debug_pause_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(args.debug_pause_ms));
+      if (args.debug_pause_ms > 0) {  // tests only: a window to kill or stop this party mid-run
+        say(std::cerr, prefix(me) + "pausing " + std::to_string(args.debug_pause_ms) + " ms before computing (--debug-pause-ms)");
+        std::this_thread::sleep_for(std::chrono::milliseconds(args.debug_pause_ms));
+      }
       result = qs::aggregate(program, table, me, args.parties);
     });
     ok = ok && steps.run("writing the result", [&] { qs::write_result_file(args.output, result); });

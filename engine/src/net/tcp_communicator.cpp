@@ -472,13 +472,12 @@ TcpCommunicator::TcpCommunicator(int party, const std::vector<Peer>& peers, cons
       if (!first_error.empty()) break;
     }
     if (Clock::now() >= deadline) {
-      for (int j = party + 1; j < n; ++j) {
+      int late = -1;
+      {
         std::lock_guard<std::mutex> lock(mutex);
-        if (!links_[j]) {
-          record(j, "party " + std::to_string(j) + " did not connect within " + seconds_text(options.connect_timeout_s));
-          break;
-        }
+        for (int j = n - 1; j > party; --j) if (!links_[j]) late = j;
       }
+      record(late, "party " + std::to_string(late) + " did not connect within " + seconds_text(options.connect_timeout_s));
       break;
     }
     pollfd p{listener.fd, POLLIN, 0};
