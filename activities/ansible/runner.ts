@@ -22,7 +22,7 @@
 // before the promise settles.
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { mkdtemp, open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../config.js';
@@ -153,6 +153,47 @@ async function readReport(file: string, note: (text: string) => Promise<void>): 
   return {};
 }
 
+/** Run folders are `qs-ansible-<pid of the worker>-<random>` in the system temp folder. */
+const RUN_DIR_PREFIX = 'qs-ansible-';
+/** How often a worker looks for folders that dead workers left (at its first run, then at most this often). */
+const STALE_SCAN_INTERVAL_MS = 60_000;
+/** Folders of an older runner carry no pid: removed once this old. */
+const UNOWNED_DIR_MAX_AGE_MS = 24 * 3600 * 1000;
+let lastStaleScan = 0;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the run folders (vars files with cloud secrets and signed URLs) of workers that are gone: a
+ * worker killed with -9 never reaches its `finally`. A folder whose worker still runs is left alone. An
+ * orphaned playbook of a dead worker read its vars when it started; it is stopped by the next run for its
+ * job (stopLeftoversOf) anyway. Returns how many folders were removed.
+ */
+export async function removeStaleRunFolders(root = os.tmpdir()): Promise<number> {
+  lastStaleScan = Date.now();
+  let removed = 0;
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    if (!name.startsWith(RUN_DIR_PREFIX)) continue;
+    const dir = path.join(root, name);
+    const pid = /^qs-ansible-(\d+)-/.exec(name)?.[1];
+    let stale: boolean;
+    if (pid) stale = Number(pid) !== process.pid && !alive(Number(pid));
+    else stale = Date.now() - ((await stat(dir).catch(() => undefined))?.mtimeMs ?? Date.now()) > UNOWNED_DIR_MAX_AGE_MS;
+    if (stale) {
+      await rm(dir, { recursive: true, force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
+
 export async function runPlaybook(run: PlaybookRun): Promise<PlaybookResult> {
   if (run.signal?.aborted) throw new PlaybookAbortedError(run.playbook);
   const playbook = path.isAbsolute(run.playbook) ? run.playbook : path.join(ANSIBLE_DIR, run.playbook);
@@ -175,7 +216,8 @@ export async function runPlaybook(run: PlaybookRun): Promise<PlaybookResult> {
     output.note(text);
     await log?.write(`${text}\n`);
   };
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'qs-ansible-')); // 0700
+  if (Date.now() - lastStaleScan > STALE_SCAN_INTERVAL_MS) await removeStaleRunFolders().catch(() => 0);
+  const dir = await mkdtemp(path.join(os.tmpdir(), `${RUN_DIR_PREFIX}${process.pid}-`)); // 0700
   run.signal?.addEventListener('abort', onAbort, { once: true });
   const inventoryFile = path.join(dir, 'inventory.json'); // JSON is YAML to the inventory parser
   const varsFile = path.join(dir, 'vars.yml');

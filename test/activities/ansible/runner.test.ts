@@ -6,7 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runPlaybook, toUnsafeYaml, type PlaybookResult } from '../../../activities/ansible/runner.js';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, utimesSync } from 'node:fs';
+import { removeStaleRunFolders, runPlaybook, toUnsafeYaml, type PlaybookResult } from '../../../activities/ansible/runner.js';
 import { stopLeftoversOf } from '../../../activities/ansible/process-group.js';
 import { ansibleProcess, cmdline, environ, fixture, localInventory, running, runMarker, runProcesses, until } from './fixtures/processes.js';
 
@@ -135,6 +137,29 @@ describe('runPlaybook', () => {
 
   it('when extra vars are written, then every string is tagged !unsafe and numbers stay numbers', () => {
     expect(toUnsafeYaml({ a: 'x', b: [1, 'y', null, 1e21], c: { d: false }, e: undefined, f: '' })).toBe('{"a": !unsafe "x", "b": [1, !unsafe "y", null, 1.0e+21], "c": {"d": false}, "f": ""}\n');
+  });
+
+  it('when a worker was killed mid-run, then the next run removes its vars folder (secrets), and leaves a live worker\'s alone', async () => {
+    // a pid that is gone: a process that ran and exited
+    const deadPid = Number(execFileSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).trim());
+    const root = os.tmpdir();
+    const dead = path.join(root, `qs-ansible-${deadPid}-killed${Math.random().toString(36).slice(2, 8)}`);
+    const live = path.join(root, `qs-ansible-${process.ppid}-alive${Math.random().toString(36).slice(2, 8)}`);
+    const oldStyle = path.join(root, `qs-ansible-oldstyle${Math.random().toString(36).slice(2, 8)}`);
+    for (const d of [dead, live, oldStyle]) {
+      mkdirSync(d, { mode: 0o700 });
+      writeFileSync(path.join(d, 'vars.yml'), 'secret: !unsafe "s3cr3t"\n', { mode: 0o600 });
+    }
+    const dayAgo = (Date.now() - 25 * 3600 * 1000) / 1000;
+    utimesSync(oldStyle, dayAgo, dayAgo);
+    try {
+      expect(await removeStaleRunFolders()).toBeGreaterThanOrEqual(2);
+      expect(existsSync(dead)).toBe(false);
+      expect(existsSync(oldStyle)).toBe(false);
+      expect(existsSync(live)).toBe(true);
+    } finally {
+      for (const d of [dead, live, oldStyle]) rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it('when the signal aborts during a `sleep 300` task, then the promise rejects with AbortError and no process of the run is left', async () => {
