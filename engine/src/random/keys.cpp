@@ -5,22 +5,35 @@
 namespace qs::random {
 
 namespace {
-void send_key(net::Communicator& comm, int to, const Key& k) { comm.send(to, net::Bytes(k.begin(), k.end())); }
-Key recv_key(net::Communicator& comm, int from) {
-  net::Bytes b = comm.recv(from);
-  if (b.size() != 32) throw net::LinkError(comm.party(), from, "key agreement: expected 32 bytes, got " + std::to_string(b.size()));
-  Key k;
-  std::memcpy(k.data(), b.data(), 32);
-  return k;
+// Every key-agreement message ends with the sender's cipher capability (random::Cipher), and every party
+// hears from every other in the same round, so all agree: AES-CTR if every party's CPU has AES-NI.
+void send_key(net::Communicator& comm, int to, const Key* k) {
+  net::Bytes b;
+  if (k) b.assign(k->begin(), k->end());
+  b.push_back(static_cast<uint8_t>(local_cipher()));
+  comm.send(to, std::move(b));
 }
+Cipher recv_key(net::Communicator& comm, int from, Key* k) {
+  net::Bytes b = comm.recv(from);
+  const size_t want = k ? 33 : 1;
+  if (b.size() != want) {
+    throw net::LinkError(comm.party(), from, "key agreement: expected " + std::to_string(want) + " bytes, got " + std::to_string(b.size()));
+  }
+  if (k) std::memcpy(k->data(), b.data(), 32);
+  return b.back() == static_cast<uint8_t>(Cipher::aes128_ctr) ? Cipher::aes128_ctr : Cipher::chacha20;
+}
+Cipher weakest(Cipher a, Cipher b) { return a == Cipher::aes128_ctr && b == Cipher::aes128_ctr ? a : Cipher::chacha20; }
 }  // namespace
 
 Keys3 agree_keys_3pc(net::Communicator& comm) {
   const int i = comm.party();
-  Key own = fresh_key();
-  send_key(comm, (i + 2) % 3, own);  // to party i-1
-  Key next = recv_key(comm, (i + 1) % 3);
-  return Keys3{Prg(own), Prg(next)};
+  Key own = fresh_key(), next;
+  send_key(comm, (i + 2) % 3, &own);     // k_i to party i-1
+  send_key(comm, (i + 1) % 3, nullptr);  // capability only
+  Cipher c = local_cipher();
+  c = weakest(c, recv_key(comm, (i + 1) % 3, &next));
+  c = weakest(c, recv_key(comm, (i + 2) % 3, nullptr));
+  return Keys3{Prg(own, c), Prg(next, c)};
 }
 
 Keys4 agree_keys_4pc(net::Communicator& comm) {
@@ -28,16 +41,19 @@ Keys4 agree_keys_4pc(net::Communicator& comm) {
   Keys4 keys;
   keys.group.resize(4);
   // This party samples K_{-(i-1)} and sends it to parties i+1 and i+2 (the other members of "all but i-1").
-  const int sampled = (i + 3) % 4;
   Key mine = fresh_key();
-  send_key(comm, (i + 1) % 4, mine);
-  send_key(comm, (i + 2) % 4, mine);
-  keys.group[sampled] = Prg(mine);
+  send_key(comm, (i + 1) % 4, &mine);
+  send_key(comm, (i + 2) % 4, &mine);
+  send_key(comm, (i + 3) % 4, nullptr);
   // K_{-p} for p = i+1, i+2 is sampled by p+1 (= i+2, i+3).
-  for (int p : {(i + 1) % 4, (i + 2) % 4}) {
-    int sampler = (p + 1) % 4;
-    keys.group[p] = Prg(recv_key(comm, sampler));
-  }
+  Key from2, from3;
+  Cipher c = local_cipher();
+  c = weakest(c, recv_key(comm, (i + 2) % 4, &from2));  // K_{-(i+1)}
+  c = weakest(c, recv_key(comm, (i + 3) % 4, &from3));  // K_{-(i+2)}
+  c = weakest(c, recv_key(comm, (i + 1) % 4, nullptr));
+  keys.group[(i + 3) % 4] = Prg(mine, c);
+  keys.group[(i + 1) % 4] = Prg(from2, c);
+  keys.group[(i + 2) % 4] = Prg(from3, c);
   return keys;
 }
 

@@ -1,0 +1,91 @@
+// The engine's figures for bench/results.json (`engine`): builds engine/ with its benchmark programs
+// (cmake -DQS_ENGINE_BENCH=ON, in a build folder of its own outside the tree) and runs
+// bench_primitives (protocols: and, mult, open, shuffle) and bench_operators (eq, lt, a2b, sorts),
+// 3PC and 4PC, parties as threads of one process over in-memory links. Both programs print JSON; this
+// merges them into one object per protocol:
+//   { "3pc": { and_s, mult_s, eq_s, lt_s, a2b_s, sort_2p16_s, sort_2p18_s, …, bytes_per_party: {…},
+//              theory_bytes_per_party: {…} }, "4pc": {…}, orq: {…the figures to beat…}, note }
+//
+// `npx tsx bench/engine.ts [--quick]` runs it alone and writes `engine` into bench/results.json (other
+// keys kept); bench/run.ts can call benchEngine() as a step.
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** ORQ on this machine kind (shared/ENGINE.md): 2^20 × 32-bit, MPI over loopback, one thread per party. */
+export const ORQ = {
+  '3pc': { and_s: 0.04, mult_s: 0.033, eq_s: 0.175, lt_s: 0.262, sort_2p16_s: 0.81, sort_2p18_s: 4.0 },
+  '4pc': { and_s: 0.225, mult_s: 0.206, eq_s: 1.08, lt_s: 1.03, sort_2p16_s: 2.73, sort_2p18_s: 15.8 },
+};
+
+type Proto = Record<string, unknown> & { bytes_per_party?: Record<string, number>; theory_bytes_per_party?: Record<string, number> };
+
+async function build(buildDir: string) {
+  await run('cmake', ['-S', path.join(ROOT, 'engine'), '-B', buildDir, '-DCMAKE_BUILD_TYPE=Release', '-DQS_ENGINE_BENCH=ON'], { maxBuffer: 16 << 20 });
+  const targets = ['bench_primitives', ...(existsSync(path.join(ROOT, 'engine', 'bench', 'operators.cpp')) ? ['bench_operators'] : [])];
+  await run('cmake', ['--build', buildDir, '-j', String(os.cpus().length), '--target', ...targets], { maxBuffer: 64 << 20 });
+  return targets;
+}
+
+async function runJson(bin: string, args: string[]) {
+  const { stdout } = await run(bin, args, { maxBuffer: 16 << 20, timeout: 30 * 60_000 });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+}
+
+export async function benchEngine(options: { quick?: boolean; buildDir?: string } = {}) {
+  const buildDir = options.buildDir ?? path.join(os.tmpdir(), 'qs-engine-bench-build');
+  const targets = await build(buildDir);
+  const repeat = options.quick ? '1' : '5';
+  const out: Record<string, unknown> = {};
+  const prim = await runJson(path.join(buildDir, 'bench_primitives'), ['--repeat', repeat]);
+  let oper: Record<string, unknown> = {};
+  if (targets.includes('bench_operators')) {
+    const only = options.quick ? 'eq,lt,a2b,sort16' : 'eq,lt,a2b,sort16,sort18';
+    oper = await runJson(path.join(buildDir, 'bench_operators'), ['--repeat', options.quick ? '1' : '3', '--only', only]);
+  }
+  for (const proto of ['3pc', '4pc'] as const) {
+    const p = (prim[proto] ?? {}) as Proto;
+    const o = (oper[proto] ?? {}) as Proto;
+    const merged: Proto = { ...o, ...p };
+    merged.bytes_per_party = { ...(o.bytes_per_party ?? {}), ...(p.bytes_per_party ?? {}) };
+    merged.theory_bytes_per_party = { ...(o.theory_bytes_per_party ?? {}), ...(p.theory_bytes_per_party ?? {}) };
+    merged.cpu_s = { ...((o.cpu_s as object) ?? {}), ...((p.cpu_s as object) ?? {}) };
+    merged.rounds = { ...((o.rounds as object) ?? {}), ...((p.rounds as object) ?? {}) };
+    // Measured bytes over the protocol's count (1.00 = exactly the theory; 4PC includes hashes and trailers).
+    const ratio: Record<string, number> = {};
+    for (const [k, v] of Object.entries(merged.bytes_per_party)) {
+      const t = merged.theory_bytes_per_party[k];
+      if (t) ratio[k] = Math.round((v / t) * 1000) / 1000;
+    }
+    merged.bytes_over_theory = ratio;
+    const vsOrq: Record<string, number> = {};
+    for (const [k, ref] of Object.entries(ORQ[proto])) {
+      const mine = merged[k];
+      if (typeof mine === 'number' && mine > 0) vsOrq[k] = Math.round((ref / mine) * 100) / 100;
+    }
+    merged.speedup_vs_orq = vsOrq;
+    out[proto] = merged;
+  }
+  out.orq = ORQ;
+  out.prg_gb_s = prim.prg_gb_s;
+  out.hash_gb_s = prim.blake2b_gb_s;
+  out.peak_rss_mb_all_parties = oper.peak_rss_mb_all_parties;
+  out.note = `parties are threads of one process on ${os.cpus().length} cores (3 or 4 threads share them); seconds are the slowest party's, cpu_s the busiest party's thread CPU time; ORQ ran one MPI process per party on the same kind of machine`;
+  return out;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+  const engine = await benchEngine({ quick: values.quick });
+  const file = path.join(ROOT, 'bench', 'results.json');
+  const results = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  results.engine = { ...engine, measured_at: new Date().toISOString() };
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  console.log(JSON.stringify(engine, null, 2));
+}
