@@ -22,6 +22,11 @@
 
 namespace qs::ops {
 
+/** memcpy of `bytes` bytes that allows empty ranges (null pointers of empty vectors). */
+inline void copy_words(void* dst, const void* src, size_t bytes) {
+  if (bytes) std::memcpy(dst, src, bytes);
+}
+
 // ---- local operations on replicated shares --------------------------------------------------------
 // The general ones are protocols/local_ops.hpp (same namespace); these work in place, on planes of any
 // kind of share, and are named apart from those so that overloads cannot mix.
@@ -71,7 +76,7 @@ S gather(const S& x, const std::vector<uint32_t>& idx) {
 template <class S>
 S slice(const Shared& x, size_t off, size_t len) {
   S out(x.k(), len);
-  for (int j = 0; j < x.k(); ++j) std::memcpy(out.share[j].data(), x.share[j].data() + off, len * sizeof(uint32_t));
+  for (int j = 0; j < x.k(); ++j) copy_words(out.share[j].data(), x.share[j].data() + off, len * sizeof(uint32_t));
   return out;
 }
 
@@ -84,7 +89,7 @@ S concat(const std::vector<const Shared*>& parts) {
   size_t off = 0;
   for (auto* p : parts) {
     for (int j = 0; j < out.k(); ++j)
-      if (p->size()) std::memcpy(out.share[j].data() + off, p->share[j].data(), p->size() * sizeof(uint32_t));
+      if (p->size()) copy_words(out.share[j].data() + off, p->share[j].data(), p->size() * sizeof(uint32_t));
     off += p->size();
   }
   return out;
@@ -260,7 +265,7 @@ class AndBatch {
     dst.resize(at + len);
     uint32_t* d = dst.data() + at;
     if (flip) for (size_t t = 0; t < len; ++t) d[t] = ~src[t];
-    else std::memcpy(d, src, len * sizeof(uint32_t));
+    else copy_words(d, src, len * sizeof(uint32_t));
   }
   Protocol& proto_;
   BShared x_, y_, z_;

@@ -103,7 +103,7 @@ LtEq lt_eq_planes(Protocol& proto, const BShared& x, const BShared& y, size_t pl
     if (!oE.empty() || (R >= 1 && (R > 1 || need_eq))) {
       E[1] = BShared(k, counts[1] * w);
       for (size_t t = 0; t < oE.size(); ++t)
-        for (int j = 0; j < k; ++j) std::memcpy(E[1].share[j].data() + t * w, z.share[j].data() + oE[t], w * sizeof(uint32_t));
+        for (int j = 0; j < k; ++j) copy_words(E[1].share[j].data() + t * w, z.share[j].data() + oE[t], w * sizeof(uint32_t));
       if (counts[0] % 2) xor_range(E[1], (counts[1] - 1) * w, E[0], (counts[0] - 1) * w, w);  // carried
     }
   }
@@ -125,7 +125,7 @@ LtEq lt_eq_planes(Protocol& proto, const BShared& x, const BShared& y, size_t pl
     if (next_e) {
       E[r + 1] = BShared(k, counts[r + 1] * w);
       for (size_t t = 0; t < oEr.size(); ++t)
-        for (int j = 0; j < k; ++j) std::memcpy(E[r + 1].share[j].data() + t * w, z.share[j].data() + oEr[t], w * sizeof(uint32_t));
+        for (int j = 0; j < k; ++j) copy_words(E[r + 1].share[j].data() + t * w, z.share[j].data() + oEr[t], w * sizeof(uint32_t));
       if (counts[r] % 2) xor_range(E[r + 1], (counts[r + 1] - 1) * w, E[r], (counts[r] - 1) * w, w);
     }
     L[r - 1] = BShared();
@@ -170,7 +170,7 @@ BShared lt_lex_packed(Protocol& proto, const std::vector<const BShared*>& xs, co
           detail::share_to_planes(col.share[j].data(), n, dst.share[j].data() + at[c] * w, w);
         } else {
           detail::share_to_planes(col.share[j].data(), n, tmp.plane(j, 0), w);
-          std::memcpy(dst.share[j].data() + at[c] * w, tmp.plane(j, 0), width * w * sizeof(uint32_t));
+          copy_words(dst.share[j].data() + at[c] * w, tmp.plane(j, 0), width * w * sizeof(uint32_t));
         }
       }
     }
@@ -209,7 +209,7 @@ Planes add_planes(Protocol& proto, const Planes& a, const Planes& b) {
     G = slice<BShared>(z, og, 32 * w);  // plane 31 unused
     P[1] = P[0];
     for (auto& [i, o] : pu)
-      for (int jj = 0; jj < k; ++jj) std::memcpy(P[1].share[jj].data() + i * w, z.share[jj].data() + o, w * sizeof(uint32_t));
+      for (int jj = 0; jj < k; ++jj) copy_words(P[1].share[jj].data() + i * w, z.share[jj].data() + o, w * sizeof(uint32_t));
   }
   for (int r = 0; r <= 4; ++r) {
     std::vector<std::pair<int, size_t>> gu, pu;
@@ -223,7 +223,7 @@ Planes add_planes(Protocol& proto, const Planes& a, const Planes& b) {
     if (r + 1 <= 4) {
       P[r + 2] = P[r + 1];
       for (auto& [i, o] : pu)
-        for (int jj = 0; jj < k; ++jj) std::memcpy(P[r + 2].share[jj].data() + i * w, z.share[jj].data() + o, w * sizeof(uint32_t));
+        for (int jj = 0; jj < k; ++jj) copy_words(P[r + 2].share[jj].data() + i * w, z.share[jj].data() + o, w * sizeof(uint32_t));
     }
     if (r >= 1) P[r] = BShared();
   }
@@ -256,7 +256,7 @@ Planes a2b_planes(Protocol& proto, const AShared& x) {
     batch.add(a.bits, 0, b.bits, 0, 31 * w);
     const BShared& z = batch.run();
     Planes carry(k, w);  // shifted left by one: plane i + 1 = carry of bit i
-    for (int jj = 0; jj < k; ++jj) std::memcpy(carry.bits.share[jj].data() + w, z.share[jj].data(), 31 * w * sizeof(uint32_t));
+    for (int jj = 0; jj < k; ++jj) copy_words(carry.bits.share[jj].data() + w, z.share[jj].data(), 31 * w * sizeof(uint32_t));
     xor_range(carry.bits, w, c.bits, 0, 31 * w);
     Planes s = std::move(a);
     xor_in(s.bits, b.bits);  // (a ⊕ c) ⊕ (b ⊕ c) = a ⊕ b
@@ -400,14 +400,14 @@ BShared group_starts(Protocol& proto, const std::vector<const BShared*>& keys) {
     batch.add(cur, 0, cur, (cols - half) * wc, half * wc);
     const BShared& z = batch.run();
     BShared next = slice<BShared>(cur, 0, (cols - half) * wc);
-    for (int j = 0; j < k; ++j) std::memcpy(next.share[j].data(), z.share[j].data(), half * wc * sizeof(uint32_t));
+    for (int j = 0; j < k; ++j) copy_words(next.share[j].data(), z.share[j].data(), half * wc * sizeof(uint32_t));
     cur = std::move(next);
     cols -= half;
   }
   flip_in(cur, ~0u, me, parties);  // starts where not equal
   BShared out(k, n);
   const BShared bits = unpack_bits(cur, len);
-  for (int j = 0; j < k; ++j) std::memcpy(out.share[j].data() + 1, bits.share[j].data(), len * sizeof(uint32_t));
+  for (int j = 0; j < k; ++j) copy_words(out.share[j].data() + 1, bits.share[j].data(), len * sizeof(uint32_t));
   const int j0 = local_share(me, 0, parties);
   if (j0 >= 0) out.share[j0][0] = 1;
   return out;
