@@ -238,6 +238,23 @@ void test_groups(int parties, size_t n) {
   CHECK_EQ(seg_rounds, static_cast<uint64_t>(levels));
 }
 
+/** Empty columns go through every operator (one empty round each, no crash). */
+void test_empty(int parties) {
+  net::run_parties(parties, [&](net::Communicator& comm) {
+    auto proto = make_test_protocol(comm);
+    BShared x(parties - 1, 0);
+    AShared a(parties - 1, 0);
+    CHECK_EQ(eq(*proto, x, x).size(), 0u);
+    CHECK_EQ(lt(*proto, x, x).size(), 0u);
+    CHECK_EQ(a2b(*proto, a).size(), 0u);
+    CHECK_EQ(b2a_bit(*proto, x).size(), 0u);
+    CHECK_EQ(b2a(*proto, x).size(), 0u);
+    CHECK_EQ(group_starts(*proto, {&x}).size(), 0u);
+    CHECK_EQ(segmented_prefix_sum(*proto, a, a).size(), 0u);
+    proto->verify();
+  });
+}
+
 }  // namespace
 
 int main() {
@@ -246,6 +263,7 @@ int main() {
     test_circuits(parties, 1000);
     test_circuits(parties, 4096);
     test_circuits(parties, 1);
+    test_empty(parties);
     test_groups(parties, 1);
     test_groups(parties, 2);
     test_groups(parties, 1000);

@@ -105,6 +105,7 @@ int main() {
   for (int parties : {3, 4}) {
     for (bool quick : {false, true}) {
       for (Order order : {Order::ascending, Order::descending}) {
+        run_case(parties, 0, 1, quick, order, 0);
         run_case(parties, 1, 1, quick, order, 0);
         run_case(parties, 2, 1, quick, order, 0);
         run_case(parties, 37, 1, quick, order, 5);
