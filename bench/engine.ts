@@ -74,7 +74,7 @@ export async function benchEngine(options: { quick?: boolean; buildDir?: string 
   }
   out.orq = ORQ;
   out.prg_gb_s = prim.prg_gb_s;
-  out.hash_gb_s = prim.blake2b_gb_s;
+  out.mac_gb_s = prim.mac_gb_s;
   out.peak_rss_mb_all_parties = oper.peak_rss_mb_all_parties;
   out.note = `parties are threads of one process on ${os.cpus().length} cores (3 or 4 threads share them); seconds are the slowest party's, cpu_s the busiest party's thread CPU time; ORQ ran one MPI process per party on the same kind of machine`;
   return out;

@@ -12,7 +12,7 @@ namespace qs {
 namespace {
 constexpr int N = 4;
 constexpr uint8_t kAbort = 0x80;
-constexpr size_t kDigest = 32;
+constexpr size_t kDigest = crypto_onetimeauth_BYTES;  // 16
 
 int mod4(int v) { return ((v % N) + N) % N; }
 std::string party_name(int p) { return "party " + std::to_string(p); }
@@ -155,18 +155,37 @@ net::Bytes FantasticFour::recv_message(int from, size_t payload_bytes) {
 }
 
 void FantasticFour::hash_sent(int sender, int receiver, const uint32_t* w, size_t n) {
-  crypto_generichash_update(&vouch_[sender][receiver], reinterpret_cast<const unsigned char*>(w), n * 4);
+  crypto_onetimeauth_update(&vouch_[sender][receiver], reinterpret_cast<const unsigned char*>(w), n * 4);
 }
 void FantasticFour::hash_received(int sender, int hasher, const uint32_t* w, size_t n) {
-  crypto_generichash_update(&got_[sender][hasher], reinterpret_cast<const unsigned char*>(w), n * 4);
+  crypto_onetimeauth_update(&got_[sender][hasher], reinterpret_cast<const unsigned char*>(w), n * 4);
 }
+
+// The check value of the values s sends to r (vouched for by h) in JMP round `jmp_round_`: a Poly1305
+// one-time MAC under a key derived from K_{-s}, the one group key the sender does not hold (h and r do).
+// See the header for why this stands in for the paper's hash.
+void FantasticFour::mac_key(int s, int h, int r, unsigned char key[crypto_onetimeauth_KEYBYTES]) const {
+  unsigned char label[16] = {'q', 's', '-', 'f', '4', '-', 'j', 'm', 'p'};
+  std::memcpy(label + 9, &jmp_round_, 4);
+  label[13] = static_cast<unsigned char>(s);
+  label[14] = static_cast<unsigned char>(h);
+  label[15] = static_cast<unsigned char>(r);
+  const auto& k = keys_.group[s].key();
+  crypto_generichash(key, crypto_onetimeauth_KEYBYTES, label, sizeof label, k.data(), k.size());
+}
+
 void FantasticFour::reset_hashes() {
+  unsigned char key[crypto_onetimeauth_KEYBYTES];
   for (int a = 0; a < N; ++a) {
     for (int b = 0; b < N; ++b) {
-      crypto_generichash_init(&vouch_[a][b], nullptr, 0, kDigest);
-      crypto_generichash_init(&got_[a][b], nullptr, 0, kDigest);
+      if (a == b || a == party_ || b == party_) continue;
+      mac_key(a, party_, b, key);  // a -> b, vouched for by this party
+      crypto_onetimeauth_init(&vouch_[a][b], key);
+      mac_key(a, b, party_, key);  // a -> this party, vouched for by b
+      crypto_onetimeauth_init(&got_[a][b], key);
     }
   }
+  sodium_memzero(key, sizeof key);
 }
 
 // One digest per round and per (sender, receiver) pair, so that verify() can tell which round first
@@ -178,12 +197,13 @@ void FantasticFour::end_jmp_round() {
     for (int s = 0; s < N; ++s) {
       if (s == other || s == party_) continue;
       unsigned char d[kDigest];
-      crypto_generichash_final(&vouch_[s][other], d, kDigest);  // s -> other, vouched by this party
+      crypto_onetimeauth_final(&vouch_[s][other], d);  // s -> other, vouched by this party
       vouch_log_[other].insert(vouch_log_[other].end(), d, d + kDigest);
-      crypto_generichash_final(&got_[s][other], d, kDigest);  // s -> this party, vouched by other
+      crypto_onetimeauth_final(&got_[s][other], d);  // s -> this party, vouched by other
       got_log_[other].insert(got_log_[other].end(), d, d + kDigest);
     }
   }
+  ++jmp_round_;
   reset_hashes();
   ++pending_;
   ++rounds_;
