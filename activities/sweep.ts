@@ -1,6 +1,7 @@
 // The sweep: finds what jobs left behind (party hosts, VMs, buckets) whose workflows are closed or
 // unknown — after a `temporal workflow terminate`, say, which skips teardown — and removes it.
-// Retention: a closed job's input shares go at once; its result shares after QS_RESULT_TTL.
+// Retention: a job that succeeded loses its input shares at once (QS_DELETE_INPUTS_ON_END); a failed or
+// cancelled one keeps them; either's buckets go QS_RESULT_TTL after it closed.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { existsSync } from 'node:fs';
@@ -12,7 +13,10 @@ import { cloudVars, controllerInventory, jobDir, localHostsLedger } from './stag
 import { BUCKET_PREFIX, isJobId, jobIdOfBucket } from './storage/names.js';
 import type { CloudStorage } from './storage/types.js';
 import type { Provider } from '../workflows/types.js';
-import { JOB_WORKFLOW_TYPE } from '../workflows/messages.js';
+import { JOB_WORKFLOW_TYPE, STATUS_SEARCH_ATTRIBUTE } from '../workflows/messages.js';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+const statusKey = defineSearchAttributeKey(STATUS_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 import type { SweepActivities, SweepReport, SweepScope } from '../workflows/activity-types.js';
 
 
@@ -34,12 +38,12 @@ export function createSweepActivities(deps: { config: Config; client: Client; cl
   const { config, client, clouds } = deps;
 
   /** open: running; closed: ended at closeTime; gone: no such workflow (or not a job). */
-  async function jobState(jobId: string): Promise<{ state: 'open' } | { state: 'closed'; closedAt: number } | { state: 'gone' }> {
+  async function jobState(jobId: string): Promise<{ state: 'open' } | { state: 'closed'; closedAt: number; succeeded: boolean } | { state: 'gone' }> {
     try {
       const d = await client.workflow.getHandle(jobId).describe();
       if (d.type !== JOB_WORKFLOW_TYPE) return { state: 'gone' };
       if (d.status.name === 'RUNNING') return { state: 'open' };
-      return { state: 'closed', closedAt: d.closeTime?.getTime() ?? 0 };
+      return { state: 'closed', closedAt: d.closeTime?.getTime() ?? 0, succeeded: d.typedSearchAttributes.get(statusKey) === 'Success' };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return { state: 'gone' };
       throw err;
@@ -138,7 +142,8 @@ export function createSweepActivities(deps: { config: Config; client: Client; cl
           if (resultsExpired) {
             await cloud.deleteBucket(b.name);
             report.bucketsRemoved++;
-          } else if (b.name.endsWith('-in')) {
+          } else if (b.name.endsWith('-in') && st.state === 'closed' && st.succeeded && config.deleteInputsOnEnd) {
+            // A failed or cancelled job keeps its owners' inputs until its retention ends (above).
             const blobs = await cloud.listBlobs(b.name);
             await Promise.all(blobs.map((x) => cloud.deleteBlob(b.name, x.name)));
             if (blobs.length) report.inputBucketsEmptied++;

@@ -331,8 +331,10 @@ export async function jobWorkflow(input: JobInput): Promise<JobState> {
   try {
     const result = await CancellationScope.nonCancellable(async () => {
       const r = await teardownActivities.deleteVMs(job);
-      // Retention: the owners' input shares are not needed once the job has ended.
-      if (options.deleteInputsOnEnd) await storage.deleteJobStorage(job, 'inputs');
+      // Retention: the owners' input shares are not needed once the job has succeeded. A failed or
+      // cancelled job keeps them (a passing fault must not cost every owner's upload) until its
+      // retention ends and the sweep removes its buckets. (Older histories deleted them on any end.)
+      if (options.deleteInputsOnEnd && (!failure || !patched('keep-inputs-unless-success'))) await storage.deleteJobStorage(job, 'inputs');
       return r;
     });
     finishRecord(teardown, 'succeeded', result);
