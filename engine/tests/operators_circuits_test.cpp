@@ -204,11 +204,12 @@ void test_groups(int parties, size_t n) {
     if (r == 0) a += 1 + rng() % 3;
     if (r == 1) b ^= 1;
     k1[e] = a, k2[e] = b;
-    v[e] = rng() % 3 == 0 ? 0xFFFFFFFFu : static_cast<uint32_t>(rng());
+    const uint32_t special[] = {0xFFFFFFFFu, 0x80000000u, 0x7FFFFFFFu, 0u};
+    v[e] = rng() % 3 == 0 ? special[rng() % 4] : static_cast<uint32_t>(rng());
   }
-  std::vector<std::vector<uint32_t>> got(2);
+  std::vector<std::vector<uint32_t>> got(4);
   std::mutex mu;
-  uint64_t seg_rounds = 0;
+  uint64_t seg_rounds = 0, minmax_rounds = 0;
   net::run_parties(parties, [&](net::Communicator& comm) {
     auto proto = make_test_protocol(comm);
     const int me = comm.party();
@@ -219,23 +220,36 @@ void test_groups(int parties, size_t n) {
     const uint64_t r0 = proto->rounds();
     AShared sums = segmented_prefix_sum(*proto, av, sa);
     const uint64_t r1 = proto->rounds();
-    std::vector<std::vector<uint32_t>> mine = {proto->open(st), proto->open(sums)};
+    BShared bv = share_b_for_test(v, me, parties, 8);
+    BShared mins = segmented_prefix_minmax(*proto, bv, st, false);
+    const uint64_t r2 = proto->rounds();
+    BShared maxs = segmented_prefix_minmax(*proto, bv, st, true);
+    std::vector<std::vector<uint32_t>> mine = {proto->open(st), proto->open(sums), proto->open(mins), proto->open(maxs)};
     std::lock_guard<std::mutex> lock(mu);
-    if (me == 0) got = mine, seg_rounds = r1 - r0;
+    if (me == 0) got = mine, seg_rounds = r1 - r0, minmax_rounds = r2 - r1;
   });
-  bool starts_ok = true, sums_ok = true;
+  bool starts_ok = true, sums_ok = true, min_ok = true, max_ok = true;
   uint32_t acc = 0;
+  int32_t lo = 0, hi = 0;
   for (size_t e = 0; e < n; ++e) {
     const bool start = e == 0 || k1[e] != k1[e - 1] || k2[e] != k2[e - 1];
     starts_ok &= got[0][e] == (start ? 1u : 0u);
     acc = start ? v[e] : acc + v[e];
     sums_ok &= got[1][e] == acc;
+    const int32_t x = static_cast<int32_t>(v[e]);
+    lo = start ? x : std::min(lo, x);
+    hi = start ? x : std::max(hi, x);
+    min_ok &= got[2][e] == static_cast<uint32_t>(lo);
+    max_ok &= got[3][e] == static_cast<uint32_t>(hi);
   }
   CHECK(starts_ok);
   CHECK(sums_ok);
+  CHECK(min_ok);
+  CHECK(max_ok);
   size_t levels = 0;
   while ((size_t{1} << levels) < n) ++levels;
   CHECK_EQ(seg_rounds, static_cast<uint64_t>(levels));
+  CHECK_EQ(minmax_rounds, static_cast<uint64_t>(8 * levels));
 }
 
 /** Empty columns go through every operator (one empty round each, no crash). */

@@ -372,6 +372,39 @@ AShared segmented_prefix_sum(Protocol& proto, const AShared& x, const AShared& s
   return v;
 }
 
+BShared segmented_prefix_minmax(Protocol& proto, const BShared& x, const BShared& start, bool max) {
+  const size_t n = x.size();
+  const int k = x.k(), me = proto.party(), parties = proto.parties();
+  BShared v = x;
+  BShared ns(k, n);  // ¬s, bit 0 per element; row 0 starts a segment whatever `start` says
+  for (int j = 0; j < k; ++j)
+    for (size_t e = 0; e < n; ++e) ns.share[j][e] = start.share[j][e] & 1u;
+  flip_in(ns, 1u, me, parties);
+  if (n) {
+    for (int j = 0; j < k; ++j) ns.share[j][0] = 0;
+  }
+  AndBatch batch(proto, k);
+  for (size_t d = 1; d < n; d *= 2) {
+    const size_t m = n - d, w = words_for(m);
+    const BShared prev = slice<BShared>(v, 0, m), cur = slice<BShared>(v, d, m);
+    // min: take x_{i−d} when it is smaller; max: when x_i is smaller.
+    const BShared c = max ? lt_lex_packed(proto, {&cur}, {&prev}) : lt_lex_packed(proto, {&prev}, {&cur});
+    const BShared ns_cur = pack_bits(slice<BShared>(ns, d, m)), ns_prev = pack_bits(slice<BShared>(ns, 0, m));
+    const size_t o_take = batch.add(c, 0, ns_cur, 0, w);
+    const size_t o_ns = batch.add(ns_cur, 0, ns_prev, 0, w);  // ¬(s_i ∨ s_{i−d}) = ¬s_i ∧ ¬s_{i−d}
+    const BShared z = batch.run();
+    const BShared nsn = unpack_bits(slice<BShared>(z, o_ns, w), m);
+    for (int j = 0; j < k; ++j) copy_words(ns.share[j].data() + d, nsn.share[j].data(), m * sizeof(uint32_t));
+    const BShared mask = masks_from_packed(slice<BShared>(z, o_take, w), m);
+    BShared diff = prev;
+    xor_in(diff, cur);
+    batch.add(mask, 0, diff, 0, m);
+    const BShared& sw = batch.run();
+    xor_range(v, d, sw, 0, m);
+  }
+  return v;
+}
+
 BShared group_starts(Protocol& proto, const std::vector<const BShared*>& keys) {
   const size_t n = keys.at(0)->size(), m = keys.size();
   const int k = keys[0]->k(), me = proto.party(), parties = proto.parties();

@@ -91,6 +91,15 @@ AShared prefix_sum(const AShared& x);
 AShared segmented_prefix_sum(Protocol& proto, const AShared& x, const AShared& start);
 
 /**
+ * Segmented running minimum (or maximum) of signed int32 XOR-shared values: out_i = min(x_s … x_i) where
+ * s ≤ i is the last row with start_s = 1 (start: bit 0 of a BShared; row 0 always begins a segment).
+ * Hillis–Steele: level d: take_i = (x_{i−d} < x_i) ∧ ¬s_i; x_i ^= mask(take_i) & (x_i ⊕ x_{i−d});
+ * s_i ∨= s_{i−d}. Per level: LT (6 rounds) + 1 (take, s) + 1 (the swap): 8⌈log2 n⌉ rounds, ≈ 127 AND
+ * bits per element per level. (MIN/MAX of GROUP BY: the last row of each group carries the result.)
+ */
+BShared segmented_prefix_minmax(Protocol& proto, const BShared& x, const BShared& start, bool max);
+
+/**
  * Group boundaries of sorted rows: bit 0 of out_i = 1 when row i's key columns differ from row i − 1's
  * (row 0: 1). All columns' equalities in one EQ tree (5 rounds), then ⌈log2 m⌉ rounds to AND m columns.
  */
