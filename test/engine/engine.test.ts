@@ -199,7 +199,9 @@ describe('qs-engine links', () => {
 
   it('when the engine\'s C++ test programs run (ctest), then they all pass', async () => {
     const { stdout } = await run('ctest', ['--output-on-failure', '--timeout', '300'], { cwd: path.dirname(engine), maxBuffer: 64 << 20, timeout: 900_000 }).catch((err) => {
-      throw new Error(`ctest failed:\n${String(err.stdout).slice(-8000)}`);
+      const out = String(err.stdout);
+      const summary = out.split('\n').filter((l) => /Test +#\d+:/.test(l)).join('\n');
+      throw new Error(`ctest failed:\n${summary}\n--- output (end) ---\n${out.slice(-4000)}`);
     });
     expect(stdout).toMatch(/100% tests passed/);
     expect(stdout).toMatch(/noise_test/);
