@@ -91,11 +91,12 @@ export const statusSchema = {
   },
 };
 
+const Network = Type.Union([Type.Literal('namespaces'), Type.Literal('loopback')], { description: 'how local parties reach each other (QS_COMPUTE=local only)' });
 export const healthSchema = {
   summary: 'Liveness: Temporal reachable, and whether a worker polls the task queue',
   tags: ['operations'],
   response: {
-    200: Type.Object({ temporal: Type.Literal('ok'), worker: Type.Union([Type.Literal('ok'), Type.Literal('none')]) }),
-    503: Type.Object({ temporal: Type.Literal('unreachable'), worker: Type.Literal('unknown') }),
+    200: Type.Object({ temporal: Type.Literal('ok'), worker: Type.Union([Type.Literal('ok'), Type.Literal('none')]), network: Type.Optional(Network) }),
+    503: Type.Object({ temporal: Type.Literal('unreachable'), worker: Type.Literal('unknown'), network: Type.Optional(Network) }),
   },
 };

@@ -48,7 +48,8 @@ describe('authentication', () => {
 
   it('when /healthz answers, then its body holds no internals (no address, task queue or error text)', async () => {
     const res = await stack.call('GET', '/healthz');
-    expect(Object.keys(res.body).sort()).toEqual(['temporal', 'worker']);
+    expect(Object.keys(res.body).sort()).toEqual(['network', 'temporal', 'worker']);
+    expect(['namespaces', 'loopback']).toContain(res.body.network);
   });
 
   it('when a token is wrong or malformed, then 401', async () => {
