@@ -252,6 +252,42 @@ void test_groups(int parties, size_t n) {
   CHECK_EQ(minmax_rounds, static_cast<uint64_t>(8 * levels));
 }
 
+/** Signed division, truncated toward zero, with the int32 extremes (y ≠ 0). */
+void test_div(int parties, size_t n) {
+  auto xv = edge_values(n, 31 * parties), yv = edge_values(n, 37 * parties);
+  std::mt19937_64 rng(41);
+  for (size_t e = 0; e < n; ++e) {
+    if (yv[e] == 0) yv[e] = 1;
+    if (rng() % 4 == 0) yv[e] = static_cast<uint32_t>(static_cast<int32_t>(rng() % 200) - 100) | 1u;  // small divisors
+  }
+  xv[0] = 0x80000000u, yv[0] = 0xFFFFFFFFu;  // INT32_MIN / −1 wraps
+  std::vector<uint32_t> got;
+  std::mutex mu;
+  uint64_t rounds = 0;
+  net::run_parties(parties, [&](net::Communicator& comm) {
+    auto proto = make_test_protocol(comm);
+    const int me = comm.party();
+    BShared bx = share_b_for_test(xv, me, parties, 1), by = share_b_for_test(yv, me, parties, 2);
+    const uint64_t r0 = proto->rounds();
+    BShared qv = div(*proto, bx, by);
+    const uint64_t r1 = proto->rounds();
+    auto mine = proto->open(qv);
+    std::lock_guard<std::mutex> lock(mu);
+    if (me == 0) got = mine, rounds = r1 - r0;
+  });
+  bool ok = true;
+  for (size_t e = 0; e < n; ++e) {
+    const int64_t x = static_cast<int32_t>(xv[e]), y = static_cast<int32_t>(yv[e]);
+    const uint32_t want = static_cast<uint32_t>(static_cast<int64_t>(x / y));  // int64: no overflow; wraps to int32
+    if (got[e] != want) {
+      if (ok) std::fprintf(stderr, "div %lld / %lld: got %d\n", (long long)x, (long long)y, static_cast<int32_t>(got[e]));
+      ok = false;
+    }
+  }
+  CHECK(ok);
+  CHECK_EQ(rounds, 236u);
+}
+
 /** Empty columns go through every operator (one empty round each, no crash). */
 void test_empty(int parties) {
   net::run_parties(parties, [&](net::Communicator& comm) {
@@ -278,6 +314,7 @@ int main() {
     test_circuits(parties, 4096);
     test_circuits(parties, 1);
     test_empty(parties);
+    test_div(parties, 300);
     test_groups(parties, 1);
     test_groups(parties, 2);
     test_groups(parties, 1000);

@@ -187,9 +187,11 @@ BShared lt_lex_packed(Protocol& proto, const std::vector<const BShared*>& xs, co
 // round ahead: round 0 = g + P level 0; round r+1 = G level r + P level r+1. Carry into bit i is G_{i−1}
 // after level 4; only bits 0…30 need carries. 6 rounds, 31 + 75 (G) + 46 (P) = 152 AND planes.
 
-Planes add_planes(Protocol& proto, const Planes& a, const Planes& b) {
-  const int k = a.k();
+Planes add_planes_ex(Protocol& proto, const Planes& a, const Planes& b, bool carry_in, BShared* carry_out) {
+  const int k = a.k(), me = proto.party(), parties = proto.parties();
   const size_t w = a.words;
+  // Carries needed into bits 1…31, and out of bit 31 when asked: G over bits 0 … top−1.
+  const int top = carry_out ? 32 : 31;
   BShared p = a.bits;
   xor_in(p, b.bits);
   AndBatch batch(proto, k);
@@ -201,22 +203,25 @@ Planes add_planes(Protocol& proto, const Planes& a, const Planes& b) {
   BShared G;
   // round 0
   {
-    const size_t og = batch.add(a.bits, 0, b.bits, 0, 31 * w);
+    const size_t og = batch.add(a.bits, 0, b.bits, 0, static_cast<size_t>(top) * w);
     std::vector<std::pair<int, size_t>> pu;
-    for (int i = 0; i < 31; ++i)
+    for (int i = 0; i < top; ++i)
       if (p_needed(i, 0)) pu.emplace_back(i, batch.add(P[0], i * w, P[0], j_of(i, 0) * w, w));
     const BShared& z = batch.run();
-    G = slice<BShared>(z, og, 32 * w);  // plane 31 unused
+    G = BShared(k, 32 * w);
+    for (int jj = 0; jj < k; ++jj) copy_words(G.share[jj].data(), z.share[jj].data() + og, top * w * sizeof(uint32_t));
+    // A carry-in of 1 is folded into bit 0's generate: g_0 ⊕ p_0·1 (the two terms never both hold).
+    if (carry_in) xor_range(G, 0, p, 0, w);
     P[1] = P[0];
     for (auto& [i, o] : pu)
       for (int jj = 0; jj < k; ++jj) copy_words(P[1].share[jj].data() + i * w, z.share[jj].data() + o, w * sizeof(uint32_t));
   }
   for (int r = 0; r <= 4; ++r) {
     std::vector<std::pair<int, size_t>> gu, pu;
-    for (int i = 0; i < 31; ++i)
+    for (int i = 0; i < top; ++i)
       if ((i >> r) & 1) gu.emplace_back(i, batch.add(P[r], i * w, G, j_of(i, r) * w, w));
     if (r + 1 <= 4)
-      for (int i = 0; i < 31; ++i)
+      for (int i = 0; i < top; ++i)
         if (p_needed(i, r + 1)) pu.emplace_back(i, batch.add(P[r + 1], i * w, P[r + 1], j_of(i, r + 1) * w, w));
     const BShared& z = batch.run();
     for (auto& [i, o] : gu) xor_range(G, i * w, z, o, w);
@@ -230,8 +235,16 @@ Planes add_planes(Protocol& proto, const Planes& a, const Planes& b) {
   Planes s(k, w);
   s.bits = std::move(p);
   for (int i = 1; i < 32; ++i) xor_range(s.bits, i * w, G, (i - 1) * w, w);
+  if (carry_in) {
+    const int j0 = local_share(me, 0, parties);
+    if (j0 >= 0)
+      for (size_t g = 0; g < w; ++g) s.bits.share[j0][g] ^= ~0u;  // sum bit 0 = p_0 ⊕ 1
+  }
+  if (carry_out) *carry_out = slice<BShared>(G, 31 * w, w);
   return s;
 }
+
+Planes add_planes(Protocol& proto, const Planes& a, const Planes& b) { return add_planes_ex(proto, a, b, false, nullptr); }
 
 // ---- A2B (ABY3 §5.3; 4PC: one more carry-save layer) -------------------------------------------------
 
@@ -444,6 +457,66 @@ BShared group_starts(Protocol& proto, const std::vector<const BShared*>& keys) {
   const int j0 = local_share(me, 0, parties);
   if (j0 >= 0) out.share[j0][0] = 1;
   return out;
+}
+
+// ---- division: restoring division on magnitudes ----------------------------------------------------------
+
+namespace {
+/** |v| of bit-sliced signed values: (v ⊕ sign·1…1) + sign, one adder (6 rounds). Also returns the sign plane. */
+Planes abs_planes(Protocol& proto, const Planes& v, BShared& sign) {
+  const int k = v.k();
+  const size_t w = v.words;
+  sign = slice<BShared>(v.bits, 31 * w, w);
+  Planes flipped = v, addend(k, w);
+  for (int b = 0; b < 32; ++b) xor_range(flipped.bits, b * w, sign, 0, w);
+  xor_range(addend.bits, 0, sign, 0, w);
+  return add_planes(proto, flipped, addend);
+}
+}  // namespace
+
+BShared div(Protocol& proto, const BShared& x, const BShared& y) {
+  const size_t n = x.size(), w = words_for(n);
+  const int k = x.k(), me = proto.party(), parties = proto.parties();
+  // x and y side by side (y from word w on), so that both magnitudes come from one adder.
+  BShared both(k, 64 * w);
+  for (int j = 0; j < k; ++j) {
+    copy_words(both.share[j].data(), x.share[j].data(), n * sizeof(uint32_t));
+    copy_words(both.share[j].data() + 32 * w, y.share[j].data(), n * sizeof(uint32_t));
+  }
+  BShared signs;
+  const Planes mags = abs_planes(proto, to_planes(both), signs);  // 2w words per plane
+  Planes ax(k, w), nay(k, w);  // |x|, ¬|y|
+  for (int b = 0; b < 32; ++b)
+    for (int j = 0; j < k; ++j) {
+      copy_words(ax.plane(j, b), mags.plane(j, b), w * sizeof(uint32_t));
+      copy_words(nay.plane(j, b), mags.plane(j, b) + w, w * sizeof(uint32_t));
+    }
+  flip_in(nay.bits, ~0u, me, parties);
+  // Restoring division, one quotient bit per step from the top: R = 2R + x_i; T = R − |y| = R + ¬|y| + 1,
+  // whose carry-out c is (R ≥ |y|); q_i = c; R = c ? T : R. |x|, |y| ≤ 2^31 keep R below 2^32.
+  Planes r(k, w), q(k, w);
+  AndBatch batch(proto, k);
+  for (int i = 31; i >= 0; --i) {
+    for (int j = 0; j < k; ++j) {
+      std::memmove(r.plane(j, 1), r.plane(j, 0), 31 * w * sizeof(uint32_t));
+      copy_words(r.plane(j, 0), ax.plane(j, i), w * sizeof(uint32_t));
+    }
+    BShared c;
+    const Planes t = add_planes_ex(proto, r, nay, true, &c);
+    for (int j = 0; j < k; ++j) copy_words(q.plane(j, i), c.share[j].data(), w * sizeof(uint32_t));
+    BShared d = r.bits;
+    xor_in(d, t.bits);
+    for (int b = 0; b < 32; ++b) batch.add(c, 0, d, b * w, w);
+    const BShared& z = batch.run();
+    xor_range(r.bits, 0, z, 0, 32 * w);
+  }
+  // Sign of the quotient: sign(x) ⊕ sign(y); truncation toward zero, as in C and SQL.
+  BShared qsign = slice<BShared>(signs, 0, w);
+  xor_range(qsign, 0, signs, w, w);
+  Planes flipped = q, addend(k, w);
+  for (int b = 0; b < 32; ++b) xor_range(flipped.bits, b * w, qsign, 0, w);
+  xor_range(addend.bits, 0, qsign, 0, w);
+  return from_planes<BShared>(add_planes(proto, flipped, addend), n);
 }
 
 AShared prefix_sum(const AShared& x) {

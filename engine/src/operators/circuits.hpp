@@ -53,8 +53,19 @@ BShared lt_lex_packed(Protocol& proto, const std::vector<const BShared*>& x, con
 BShared a2b(Protocol& proto, const AShared& x);
 /** A2B, result left in planes (for further boolean work). */
 Planes a2b_planes(Protocol& proto, const AShared& x);
-/** x + y of bit-sliced values, Sklansky adder: 6 rounds, 152 AND bits. */
+/** x + y of bit-sliced values, Sklansky adder: 6 rounds, 151 AND bits. */
 Planes add_planes(Protocol& proto, const Planes& x, const Planes& y);
+/** x + y + carry_in (a public 0 or 1); with carry_out, also the carry out of bit 31 (one plane): 6 rounds, 161 AND bits. */
+Planes add_planes_ex(Protocol& proto, const Planes& x, const Planes& y, bool carry_in, BShared* carry_out);
+
+/**
+ * x / y of signed int32, truncated toward zero (C, SQL); x / 0 is unspecified (the caller masks it) and
+ * INT32_MIN / −1 wraps to INT32_MIN. Magnitudes by one adder, then restoring division: 32 steps of a
+ * subtraction with carry-out (6 rounds) and a conditional restore (1 round), then the sign by one adder:
+ * 236 rounds, ≈ 32·(161 + 32) + 2·151 ≈ 6.5 k AND bits per element (for AVG over groups, not for columns
+ * of millions).
+ */
+BShared div(Protocol& proto, const BShared& x, const BShared& y);
 
 /**
  * B2A of bits (bit 0 of each word), bit injection: each global XOR share of the bit is locally an
