@@ -210,7 +210,7 @@ int main(int argc, char** argv) {
     }
     // Theory, payload bytes per party per element (ℓ = 32 bits): 3PC mult/and 4 (Araki et al. §3: one
     // element to one neighbour), open 4, shuffle 4·4/3 (4 vectors in all over 3 parties); 4PC mult/and 6
-    // (six JMP values per element in all, Fantastic Four §3.3: 1.5 elements per party), open 4
+    // (six JMP values per element in all, Fantastic Four's multiplication: 1.5 elements per party), open 4
     // (one JMP value per party), shuffle 4·12/4 = 12 (4 passes × 3 JMP values); hashes not counted.
     const std::map<std::string, double> theory3 = {{"and", 4}, {"mult", 4}, {"open", 4}, {"shuffle", 16.0 / 3}, {"random", 0}};
     const std::map<std::string, double> theory4 = {{"and", 6}, {"mult", 6}, {"open", 4}, {"shuffle", 12}, {"random", 0}};

@@ -209,7 +209,7 @@ void FantasticFour::end_jmp_round() {
   ++rounds_;
 }
 
-// §3.1: the hashes of every JMP since the last check. Round 1: each party sends every other party r its
+// Pi_JMP's check: the check values of every JMP since the last check. Round 1: each party sends every other party r its
 // digests (per round, per sender) of the values it vouches for towards r; r compares them with the
 // digests of what it got and notes the first round that disagrees. Round 2: every party tells every other
 // its verdict (content, or the first disagreement it saw); all take the earliest reported disagreement,
@@ -286,7 +286,7 @@ void FantasticFour::verify() {
   }
 }
 
-// ---------------------------------------------------------------- multiplication (§3.3)
+// ---------------------------------------------------------------- multiplication (joint sharing of the cross terms)
 
 template <bool Boolean>
 void FantasticFour::multiply(const Shared& x, const Shared& y, Shared& z) {
@@ -391,7 +391,7 @@ BShared FantasticFour::and_(const BShared& x, const BShared& y) {
   return z;
 }
 
-// ---------------------------------------------------------------- open (§3.4)
+// ---------------------------------------------------------------- open (reconstruction)
 
 template <bool Boolean>
 std::vector<uint32_t> FantasticFour::reveal(const Shared& x) {

@@ -2,7 +2,10 @@
 // Computation With Malicious Security", USENIX Security 2021. Malicious security with abort, one
 // corrupted party out of four.
 //
-// Layout (containers/shared.hpp, the paper's §3 replicated sharing): x = x_0 + x_1 + x_2 + x_3 (or XOR);
+// Section references: the building blocks are named as in the paper (Pi_JMP, Pi_INP, multiplication,
+// reconstruction); section numbers were not checked against the text here, so none are given.
+//
+// Layout (containers/shared.hpp, the paper's replicated sharing): x = x_0 + x_1 + x_2 + x_3 (or XOR);
 // party p holds x_p, x_{p+1}, x_{p+2} (local 0, 1, 2) and misses x_{p-1}; share s is missed only by party
 // s+1. Keys (random/keys.hpp): K_{-j}, one per group of three, known to "all but j"; K_{-(s+1)} is known
 // to exactly the holders of share s, so F(K_{-(s+1)}) is a share that needs no message.
@@ -21,7 +24,7 @@
 // values per party per 2^20 multiplications). One check value per round and per (sender, receiver)
 // pair, so verify() can name the first round that disagrees (see verify()).
 //
-//  - mul / and_ (§3.3, multiplication via joint sharing, Pi_INP of §3.2): x y = sum_s x_s y_s +
+//  - mul / and_ (multiplication via joint sharing, the paper's Pi_INP): x y = sum_s x_s y_s +
 //    sum_{a<b} (x_a y_b + x_b y_a). Diagonal terms x_s y_s are known to exactly the holders of share s,
 //    added there locally. A cross term c = x_a y_b + x_b y_a is known to the two parties g, h that miss
 //    neither a nor b; they jointly share it (INP): share u (one of a, b) gets r = F(K_{-(u+1)}), the other
@@ -29,7 +32,7 @@
 //    JMP from g (sender) and h (hash). Six cross terms = six JMP values per element: 1.5 elements sent per
 //    party. For balance the vector is split in halves, with the roles of (u, v) and (g, h) swapped in the
 //    second half, so every party sends and receives 1.5 elements per element.
-//  - open (§3.4 reconstruction): pending hashes are verified first; party p gets x_{p-1} by JMP from
+//  - open (reconstruction): pending hashes are verified first; party p gets x_{p-1} by JMP from
 //    p+1 (sends) and p+2 (hash), then the hashes are verified again before the value is returned.
 //  - random_a / random_b: share s = F(K_{-(s+1)}), no message.
 //  - shuffle: four resharing passes, one per group of three "all but e" (e = 0..3), each permuting by a
