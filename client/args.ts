@@ -40,6 +40,14 @@ export const COMMANDS = {
     },
     positionals: { name: 'data.csv', count: 1 },
   },
+  invite: {
+    usage: 'qs invite --job ID --owner OWNER',
+    summary: "invite a data owner to a job (the job's analyst): prints a token valid only for that owner and job",
+    options: {
+      job: { type: 'string', required: true, help: 'the job id' },
+      owner: { type: 'string', required: true, help: 'data owner id (letters, digits, . _ @ -; not ending in .)' },
+    },
+  },
   submit: {
     usage: 'qs submit --job ID',
     summary: 'submit a job: the server validates every upload, then the stages start',

@@ -9,8 +9,9 @@ import { submit } from './commands/submit.js';
 import { status } from './commands/status.js';
 import { result } from './commands/result.js';
 import { jobs } from './commands/jobs.js';
+import { invite } from './commands/invite.js';
 
-const HANDLERS: Record<CommandName, Command> = { create, upload, submit, status, result, jobs };
+const HANDLERS: Record<CommandName, Command> = { create, upload, invite, submit, status, result, jobs };
 
 export interface Io {
   stdout: (line: string) => void;

@@ -93,6 +93,18 @@ describe('errors and the token', () => {
   });
 });
 
+describe('invite', () => {
+  it('posts the owner to the job\'s owners and prints the token alone on stdout', async () => {
+    handler = (_req, _b, res) => json(res, 200, { job_id: 'j1', data_owner: 'carol', token: 'qsi_abc' });
+    const r = await run(['invite', '--job', 'j1', '--owner', 'carol'], { QS_TOKEN: 'analyst-tok' });
+    expect(r).toMatchObject({ code: 0, stdout: 'qsi_abc' });
+    expect(r.stderr).toMatch(/QS_TOKEN=<token> qs upload --job j1 --owner carol/);
+    expect(seen[0]).toMatchObject({ method: 'POST', url: '/jobs/j1/owners' });
+    expect(JSON.parse(seen[0].body)).toEqual({ data_owner: 'carol' });
+    expect(seen[0].headers.authorization).toBe('Bearer analyst-tok');
+  });
+});
+
 describe('create and jobs', () => {
   it('create sends the flags as the create_job body and prints the id', async () => {
     handler = (_req, _b, res) => json(res, 200, { job_id: 'new-id' });
