@@ -9,9 +9,10 @@
 // theory_bytes_per_party the circuits' count (see below).
 // sort_* = quicksort (the default) of one key column with one payload column (both XOR-shared).
 //
-//   operators [--links memory|tcp] [--parties 3|4] [--n 1048576] [--only eq,lt,a2b,b2a,sort16,sort18,bitonic16] [--repeat 3]
+//   operators [--links memory|tcp] [--parties 3|4] [--n 1048576] [--only and,eq,lt,a2b,b2a_bit,b2a,sort16,sort16desc,sort18,bitonic16,bitonic16desc,bitonic18] [--repeat 3]
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -151,7 +152,8 @@ Result best_of(int repeat, const std::function<Result()>& f) {
 
 std::map<std::string, ops::QuicksortStats> g_qs_stats;
 
-Result bench_sort(int parties, size_t n, bool quick, int repeat, const std::string& name) {
+Result bench_sort(int parties, size_t n, bool quick, int repeat, const std::string& name, bool descending = false) {
+  const ops::Order order = descending ? ops::Order::descending : ops::Order::ascending;
   const auto keys = random_words(n, 5), pay = random_words(n, 6);
   std::mutex mu;
   return best_of(repeat, [&] {
@@ -165,11 +167,11 @@ Result bench_sort(int parties, size_t n, bool quick, int repeat, const std::stri
           cols.keys.push_back(&s.x);
           cols.bpayload.push_back(&s.y);
           if (quick) {
-            ops::quicksort(p, cols, ops::Order::ascending);
+            ops::quicksort(p, cols, order);
             std::lock_guard<std::mutex> lock(mu);
             if (p.party() == 0) g_qs_stats[name] = ops::last_quicksort_stats();
           } else {
-            ops::bitonic_sort(p, cols, ops::Order::ascending);
+            ops::bitonic_sort(p, cols, order);
           }
         });
   });
@@ -231,6 +233,8 @@ int main(int argc, char** argv) {
       res["b2a"] = best_of(repeat, [&] { return measure(parties, two, [](Protocol& p, Two& s) { ops::b2a(p, s.x); }); });
     g_qs_stats.clear();
     if (want("sort16")) res["sort_2p16"] = bench_sort(parties, 1 << 16, true, repeat, "sort_2p16");
+    if (want("sort16desc")) res["sort_2p16_desc"] = bench_sort(parties, 1 << 16, true, repeat, "sort_2p16_desc", true);
+    if (want("bitonic16desc")) res["bitonic_2p16_desc"] = bench_sort(parties, 1 << 16, false, 1, "bitonic_2p16_desc", true);
     if (want("bitonic16")) res["bitonic_2p16"] = bench_sort(parties, 1 << 16, false, 1, "bitonic_2p16");
     if (want("sort18")) res["sort_2p18"] = bench_sort(parties, 1 << 18, true, 1, "sort_2p18");
     if (want("bitonic18")) res["bitonic_2p18"] = bench_sort(parties, 1 << 18, false, 1, "bitonic_2p18");
@@ -258,11 +262,15 @@ int main(int argc, char** argv) {
       double t = 0;
       if (theory.count(name)) t = theory[name] * n / 8 * per;
       else if (g_qs_stats.count(name)) {
-        const size_t rows = name == "sort_2p16" ? 1u << 16 : 1u << 18;
+        const size_t rows = name.rfind("sort_2p16", 0) == 0 ? 1u << 16 : 1u << 18;
         int b = 0;
         while ((size_t{1} << b) < rows) ++b;
         const double planes = 32 + b;
         t = g_qs_stats[name].comparisons * ((3 * planes - 3) * per + 1) / 8;
+      } else if (name.rfind("bitonic_", 0) == 0) {
+        // n/2 comparators per layer, L(L+1)/2 layers (n = 2^L): LT (93) + the swap of key and payload (2 × 32).
+        const double L = name.rfind("bitonic_2p16", 0) == 0 ? 16 : 18;
+        t = std::ldexp(1.0, static_cast<int>(L) - 1) * L * (L + 1) / 2 * (93 + 64) * per / 8;
       } else continue;
       std::printf("%s\"%s\": %.0f", first ? "" : ", ", name.c_str(), t);
       first = false;
