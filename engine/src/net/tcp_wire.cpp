@@ -182,7 +182,7 @@ Session handshake_as_dialer(int fd, int parties, int me, int peer, const noise::
   } catch (const SocketError& e) {
     // KK gives the listener no way to answer a dialer it cannot authenticate but to hang up.
     if (std::string(e.what()).find("closed") != std::string::npos) {
-      throw noise::HandshakeError("the peer refused the handshake (it does not hold the expected key, or does not expect this party's)");
+      throw noise::HandshakeError("the peer does not hold the expected key, or does not accept this party's (it hung up after the first handshake message)");
     }
     throw;
   }
