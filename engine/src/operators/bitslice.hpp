@@ -51,15 +51,6 @@ inline void flip_in(Shared& x, uint32_t c, int party, int n) {
       for (auto& w : x.share[j]) w ^= c;
 }
 
-/** A sharing of public values: global share 0 holds them, the others are 0. */
-template <class S>
-S public_shared(const std::vector<uint32_t>& values, int party, int n) {
-  S s(n - 1, values.size());
-  for (int j = 0; j < n - 1; ++j)
-    if (holds_share0(party, j, n)) s.share[j] = values;
-  return s;
-}
-
 /** Rows idx[0], idx[1], … of x (a public gather, local). */
 template <class S>
 S gather(const S& x, const std::vector<uint32_t>& idx) {

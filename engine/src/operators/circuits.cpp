@@ -287,14 +287,10 @@ BShared a2b(Protocol& proto, const AShared& x) { return from_planes<BShared>(a2b
 AShared b2a_bit(Protocol& proto, const BShared& bits) {
   const int n = proto.parties(), me = proto.party(), k = bits.k();
   const size_t len = bits.size();
+  // Each global XOR share of the bit, alone, as an arithmetic sharing of 0 or 1.
+  const BShared b0 = bit(bits, 0);
   std::vector<AShared> terms;
-  for (int g = 0; g < n; ++g) {
-    AShared t(k, len);
-    const int j = local_share(me, g, n);
-    if (j >= 0)
-      for (size_t e = 0; e < len; ++e) t.share[j][e] = bits.share[j][e] & 1u;
-    terms.push_back(std::move(t));
-  }
+  for (int g = 0; g < n; ++g) terms.push_back(lift_share<AShared>(b0, g, me, n));
   // a ⊕ b = a + b − 2ab, pairs of a level in one multiplication call.
   while (terms.size() > 1) {
     const size_t pairs = terms.size() / 2;
@@ -318,15 +314,10 @@ AShared b2a_bit(Protocol& proto, const BShared& bits) {
 AShared b2a(Protocol& proto, const BShared& x) {
   const size_t len = x.size();
   AShared r = proto.random_a(len);
-  AShared neg(r.k(), len);
-  for (int j = 0; j < r.k(); ++j)
-    for (size_t e = 0; e < len; ++e) neg.share[j][e] = 0u - r.share[j][e];
-  Planes nr = a2b_planes(proto, neg);
+  Planes nr = a2b_planes(proto, ops::neg(r));
   Planes masked = add_planes(proto, to_planes(x), nr);
   std::vector<uint32_t> open = proto.open(from_planes<BShared>(masked, len));  // x − r: uniform
-  AShared out = public_shared<AShared>(open, proto.party(), proto.parties());
-  add_in(out, r);
-  return out;
+  return add_const(r, open, proto.party(), proto.parties());
 }
 
 // ---- multiplexers ------------------------------------------------------------------------------------

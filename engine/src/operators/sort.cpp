@@ -125,7 +125,7 @@ void quicksort(Protocol& proto, SortColumns& cols, Order order) {
   // Ties broken by the input position, appended as the least significant key before the shuffle.
   std::vector<uint32_t> iota(n);
   std::iota(iota.begin(), iota.end(), 0u);
-  BShared index = public_shared<BShared>(iota, me, parties);
+  BShared index = xor_const(BShared(parties - 1, n), iota, me, parties);
   std::vector<BShared*> bshuffle(cols.keys);
   bshuffle.push_back(&index);
   bshuffle.insert(bshuffle.end(), cols.bpayload.begin(), cols.bpayload.end());
