@@ -81,6 +81,9 @@ export function partyInventory(config: Config, job: JobConfig, hosts: PartyHost[
       ansible_host: h.address,
       ansible_user: config.vms.sshUser,
       ansible_ssh_private_key_file: path.join(sshDir(config, job.jobId), 'id_ed25519'),
+      // A host var outranks the runner's ANSIBLE_HOST_KEY_CHECKING=False, which would put
+      // StrictHostKeyChecking=no first on ssh's command line (the first value of an ssh option wins).
+      ansible_host_key_checking: true,
       ansible_ssh_common_args: `-o StrictHostKeyChecking=yes -o UserKnownHostsFile=${knownHostsFile(config, job.jobId)}`,
     }];
   });
