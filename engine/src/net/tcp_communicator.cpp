@@ -488,7 +488,9 @@ TcpCommunicator::TcpCommunicator(int party, const std::vector<Peer>& peers, cons
     uint8_t pre[wire::kPreambleLen];
     wire::PreambleFields f;
     try {
-      wire::read_exact(fd, pre, sizeof pre, handshake_deadline());
+      // A party sends its preamble right after connecting: something silent is not one of ours, and must
+      // not hold up the parties queued behind it for a whole link timeout.
+      wire::read_exact(fd, pre, sizeof pre, std::min(handshake_deadline(), Clock::now() + std::chrono::seconds(5)));
     } catch (const std::exception&) {
       ::close(fd);  // not one of ours, or gone: keep waiting for the parties
       continue;
