@@ -8,7 +8,7 @@ import { jobParties } from './storage/names.js';
 import { StorageCreationError, type JobStorage } from './storage/index.js';
 import { shareHeader } from './shares/index.js';
 
-/** Bytes read from the start of each share file to check its header. */
+/** Bytes read from the start of each share file to check its header (at least: a wider header is read whole). */
 const HEADER_PROBE_BYTES = 64 * 1024;
 
 export function createJobStorageActivities(storage: JobStorage): JobActivities {
@@ -35,7 +35,9 @@ export function createJobStorageActivities(storage: JobStorage): JobActivities {
           const where = `owner '${owner}', party ${party} (${parties[party].provider})`;
           if (size === undefined) return void details.push(`${where}: share file is missing`);
           if (size === 0) return void details.push(`${where}: share file is empty`);
-          const head = await storage.readInputHead(parties[party], owner, HEADER_PROBE_BYTES);
+          // enough for the whole header line however wide the schema (256 columns of 63 characters, 4
+          // parties: over 100 KB), and no more than that
+          const head = await storage.readInputHead(parties[party], owner, Math.max(HEADER_PROBE_BYTES, Buffer.byteLength(expected) + 2));
           const header = (head ?? '').split('\n', 1)[0].replace(/\r$/, '');
           if (header !== expected) {
             // Nothing of the file goes into the answer (or the workflow's history): its first line may be a

@@ -31,11 +31,21 @@ export class AzureStorage implements CloudStorage {
     return this.service.getContainerClient(name);
   }
 
-  /** CORS is an account-level setting on Azure: set once per process, idempotently. */
+  /** CORS is an account-level setting on Azure: QueryShield's rule is added to the account's rules (the
+   *  others, which other applications of the account rely on, are kept), once per process, idempotently. */
   private ensureCors(): Promise<void> {
+    const ours = { allowedOrigins: this.corsOrigins.join(','), allowedMethods: 'PUT,GET,HEAD', allowedHeaders: '*', exposedHeaders: 'etag', maxAgeInSeconds: 3600 };
+    // A rule with QueryShield's methods and headers is QueryShield's (an earlier configuration's origins):
+    // replaced, so that origins removed from QS_CORS_ORIGINS stop being allowed.
+    const queryShields = (r: typeof ours) => r.allowedMethods === ours.allowedMethods && r.allowedHeaders === ours.allowedHeaders && r.exposedHeaders === ours.exposedHeaders && r.maxAgeInSeconds === ours.maxAgeInSeconds;
     this.corsDone ??= this.service
-      .setProperties({
-        cors: [{ allowedOrigins: this.corsOrigins.join(','), allowedMethods: 'PUT,GET,HEAD', allowedHeaders: '*', exposedHeaders: 'etag', maxAgeInSeconds: 3600 }],
+      .getProperties()
+      .then(async (props) => {
+        const rules = props.cors ?? [];
+        const others = rules.filter((r) => !queryShields(r));
+        if (others.length === rules.length - 1 && rules.some((r) => queryShields(r) && r.allowedOrigins === ours.allowedOrigins)) return;
+        // Azure allows five rules per account: ours goes in even then, in place of the last other one.
+        await this.service.setProperties({ cors: [...others.slice(0, 4), ours] });
       })
       .then(() => undefined)
       .catch((err) => {

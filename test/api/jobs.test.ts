@@ -180,6 +180,14 @@ describe('POST /submit_job and GET /get_status', () => {
     expect(payloads).not.toContain('123-45');
   });
 
+  it('when the schema is as wide as allowed (its share header over 64 KiB), then correct uploads validate', async () => {
+    const columns = Array.from({ length: 256 }, (_, i) => `c${String(i).padStart(3, '0')}_${'x'.repeat(58)}`);
+    const jobId = await createJob(stack, { security_level: 'mal', schema: Object.fromEntries(columns.map((c) => [c, 'u'])), query_sql: `SELECT COUNT(*) AS n FROM payroll` });
+    await registerAndUpload(stack, jobId, 'wide', [columns.map((_, i) => i)], { level: 'mal', columns });
+    const res = await stack.call('POST', '/submit_job', { job_id: jobId });
+    expect(res.status, JSON.stringify(res.body).slice(0, 500)).toBe(200);
+  });
+
   it('when the uploads are complete, then submit starts the stages, which walk every status to Success', async () => {
     const jobId = await createJob(stack);
     await registerAndUpload(stack, jobId, 'alice', [[30, 1000], [40, 2000]]);

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { JobStorage, cloudStorages } from '../../../activities/storage/index.js';
 import { jobParties } from '../../../activities/storage/names.js';
 import type { Provider } from '../../../workflows/types.js';
@@ -73,6 +74,21 @@ describe('CORS restricted to one origin', () => {
       expect(refused(await preflight(url, OTHER)), provider).toBe(true);
       await storage.delete(parties);
     }
+  });
+
+  it("when the Azure account has another application's CORS rule, then making buckets adds QueryShield's rule and keeps it", async () => {
+    const config = testConfig({ QS_CORS_ORIGINS: ALLOWED, QS_AZURE_ENDPOINT: azurite.url });
+    const service = new BlobServiceClient(azurite.url, new StorageSharedKeyCredential(config.azure.account, config.azure.key));
+    const foreign = { allowedOrigins: 'https://other-app.example', allowedMethods: 'GET', allowedHeaders: 'x-other', exposedHeaders: '', maxAgeInSeconds: 60 };
+    const before = (await service.getProperties()).cors ?? [];
+    await service.setProperties({ cors: [...before, foreign] });
+    // a fresh process's view (ensureCors runs once per AzureStorage), configured for one origin
+    const fresh = new JobStorage(cloudStorages(testConfig({ QS_CORS_ORIGINS: ALLOWED, QS_AZURE_ENDPOINT: azurite.url })), { uploadSeconds: 60, readSeconds: 60 });
+    const { parties } = await uploadUrlOn(fresh, 'azure');
+    const rules = (await service.getProperties()).cors ?? [];
+    expect(rules).toEqual(expect.arrayContaining([expect.objectContaining({ allowedOrigins: 'https://other-app.example', allowedMethods: 'GET' }), expect.objectContaining({ allowedOrigins: ALLOWED, allowedMethods: 'PUT,GET,HEAD' })]));
+    expect(rules.filter((r) => r.allowedMethods === 'PUT,GET,HEAD')).toHaveLength(1);
+    await fresh.delete(parties);
   });
 
   it('when a GCS bucket is created, then the CORS rule sent for it names only the configured origin for PUT, GET and HEAD', async () => {
