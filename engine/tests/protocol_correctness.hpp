@@ -75,6 +75,20 @@ inline void run_correctness(const int n, const size_t size) {
     AShared lifted = ops::lift_share<AShared>(ax, 0, p, n);
     for (int g = 1; g < n; ++g) lifted = ops::add(lifted, ops::lift_share<AShared>(ax, g, p, n));
     CHECK(proto->open(lifted) == x);
+    CHECK(proto->open(ops::public_shared<AShared>(x, p, n)) == x);
+    CHECK(proto->open(ops::public_shared<BShared>(x, p, n)) == x);
+    // joint input: every pair of parties, both domains; the others pass garbage
+    bool joint_ok = true;
+    for (int a = 0; a < n; ++a) {
+      for (int b = 0; b < n; ++b) {
+        if (a == b) continue;
+        const bool knows = p == a || p == b;
+        std::vector<uint32_t> mine = knows ? x : std::vector<uint32_t>(size, 0xDEADBEEFu);
+        joint_ok &= proto->open(proto->joint_input_a(a, b, mine, size)) == x;
+        joint_ok &= proto->open(proto->joint_input_b(a, b, mine, size)) == x;
+      }
+    }
+    CHECK(joint_ok);
     // random sharings: consistent (open works and agrees everywhere), not constant
     auto r = proto->open(proto->random_a(1000));
     auto rb = proto->open(proto->random_b(1000));

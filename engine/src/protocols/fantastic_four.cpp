@@ -418,6 +418,57 @@ std::vector<uint32_t> FantasticFour::reveal(const Shared& x) {
 std::vector<uint32_t> FantasticFour::open(const AShared& x) { return reveal<false>(x); }
 std::vector<uint32_t> FantasticFour::open(const BShared& x) { return reveal<true>(x); }
 
+// ---------------------------------------------------------------- joint input (Pi_INP)
+
+// v known to a and b; c < d the other two. Share u = c-1 (held by all but c) gets r = F(K_{-c}); share
+// w = d-1 (held by all but d: a, b and c) gets v - r; c lacks r, so it gets v - r by JMP from a, vouched
+// for by b. The other two shares (missed by a and b) are 0. d holds r and zeros: nothing about v.
+template <bool Boolean>
+void FantasticFour::joint_input(int a, int b, const std::vector<uint32_t>& values, size_t size, Shared& out) {
+  if (a == b || a < 0 || b < 0 || a >= N || b >= N) throw std::invalid_argument("joint input: two different parties of 4");
+  int others[2], k = 0;
+  for (int q = 0; q < N; ++q) if (q != a && q != b) others[k++] = q;
+  const int c = others[0], d = others[1], u = mod4(c - 1), w = mod4(d - 1);
+  const int p = party_;
+  out = Shared(3, size);
+  const bool knows = p == a || p == b;
+  if (knows && values.size() != size) throw std::invalid_argument("joint input: " + std::to_string(values.size()) + " values for " + std::to_string(size));
+  if (p != c) {
+    // u is held by every party but c, and so is K_{-c}
+    keys_.group[c].fill(out.share[local_share(p, u, N)].data(), size);
+  }
+  if (knows) {
+    const uint32_t* r = out.share[local_share(p, u, N)].data();
+    uint32_t* vr = out.share[local_share(p, w, N)].data();
+    for (size_t e = 0; e < size; ++e) vr[e] = Boolean ? (values[e] ^ r[e]) : (values[e] - r[e]);
+    if (p == a) {
+      net::Bytes m = new_message(size);
+      if (size) std::memcpy(m.data(), vr, size * 4);
+      send_message(c, std::move(m), true);
+    } else {
+      hash_sent(a, c, vr, size);
+    }
+  }
+  if (p == c) {
+    net::Bytes m = recv_message(a, size * 4);
+    hash_received(a, b, wire::words(m), size);
+    if (size) std::memcpy(out.share[local_share(p, w, N)].data(), m.data(), size * 4);
+  }
+  end_jmp_round();
+}
+
+AShared FantasticFour::joint_input_a(int a, int b, const std::vector<uint32_t>& values, size_t size) {
+  AShared out;
+  joint_input<false>(a, b, values, size, out);
+  return out;
+}
+
+BShared FantasticFour::joint_input_b(int a, int b, const std::vector<uint32_t>& values, size_t size) {
+  BShared out;
+  joint_input<true>(a, b, values, size, out);
+  return out;
+}
+
 // ---------------------------------------------------------------- randomness
 
 AShared FantasticFour::random_a(size_t size) {

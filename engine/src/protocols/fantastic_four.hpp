@@ -34,6 +34,9 @@
 //    second half, so every party sends and receives 1.5 elements per element.
 //  - open (reconstruction): pending hashes are verified first; party p gets x_{p-1} by JMP from
 //    p+1 (sends) and p+2 (hash), then the hashes are verified again before the value is returned.
+//  - joint_input_a / joint_input_b (Pi_INP): v known to parties a and b; with {c, d} the other two,
+//    share c-1 (missed by c) gets r = F(K_{-c}), share d-1 gets v - r, which c (lacking r) gets by JMP
+//    (a sends, b vouches); every other share is 0. One element in all, one round.
 //  - random_a / random_b: share s = F(K_{-(s+1)}), no message.
 //  - shuffle: four resharing passes, one per group of three "all but e" (e = 0..3), each permuting by a
 //    permutation derived from K_{-e}; party e gets fresh random shares from keys it holds, and the group
@@ -82,6 +85,8 @@ class FantasticFour : public Protocol {
   std::vector<uint32_t> open(const BShared& x) override;
   AShared random_a(size_t size) override;
   BShared random_b(size_t size) override;
+  AShared joint_input_a(int a, int b, const std::vector<uint32_t>& values, size_t size) override;
+  BShared joint_input_b(int a, int b, const std::vector<uint32_t>& values, size_t size) override;
   void shuffle(std::vector<Shared*>& columns) override;
   void shuffle_columns(const std::vector<AShared*>& a, const std::vector<BShared*>& b) override;
   void verify() override;
@@ -98,6 +103,8 @@ class FantasticFour : public Protocol {
   void multiply(const Shared& x, const Shared& y, Shared& z);
   template <bool Boolean>
   std::vector<uint32_t> reveal(const Shared& x);
+  template <bool Boolean>
+  void joint_input(int a, int b, const std::vector<uint32_t>& values, size_t size, Shared& out);
   void shuffle_impl(const std::vector<Shared*>& columns, const std::vector<bool>& boolean);
 
   // Messages: payload + one trailer byte (sequence number, abort flag).

@@ -4,7 +4,8 @@
 // share 0 only, so only the parties that hold global share 0 change that local position (3PC: parties 0
 // and 2; 4PC: parties 0, 2, 3). XOR-linear maps (shifts, masks) apply share by share.
 //
-// Also: share_for_test(), a sharing of a plaintext vector for tests, and reconstruct_for_test().
+// Also: public_shared() (public values as a sharing), lift_share(), and for tests share_for_test() and
+// reconstruct_for_test().
 #pragma once
 
 #include <cstdint>
@@ -104,6 +105,16 @@ inline BShared shl(const BShared& x, int s) { return detail::map(x, [s](uint32_t
 inline BShared shr(const BShared& x, int s) { return detail::map(x, [s](uint32_t a) { return s >= 32 ? 0u : a >> s; }); }
 /** Bit b of every word, moved to bit 0 (the others cleared). */
 inline BShared bit(const BShared& x, int b) { return detail::map(x, [b](uint32_t a) { return (a >> b) & 1u; }); }
+
+// ---- a public vector as a sharing ----
+/** The sharing of public values v: global share 0 = v, the others 0 (no randomness needed: v is public). */
+template <typename S>
+S public_shared(const std::vector<uint32_t>& v, int party, int parties) {
+  S z(parties - 1, v.size());
+  int j = local_share(party, 0, parties);
+  if (j >= 0) z.share[j] = v;
+  return z;
+}
 
 // ---- one global share as a sharing of its own ----
 /**

@@ -59,6 +59,16 @@ class Protocol {
   /** The same, for additive columns `a` and XOR columns `b` moved together by one permutation. */
   virtual void shuffle_columns(const std::vector<AShared*>& a, const std::vector<BShared*>& b) = 0;
 
+  /**
+   * A sharing of a vector that exactly two parties, `a` and `b`, both know (e.g. x_0 + x_1 computed by the
+   * two holders of shares 0 and 1). Parties a and b pass the values; the others pass any vector of the
+   * same `size` (ignored). 3PC: no message (the value goes into the one share a and b both hold, the
+   * others are 0). 4PC: Fantastic Four's joint input (Pi_INP): one JMP value of `size` elements, sent
+   * to one party, checked at the next verify().
+   */
+  virtual AShared joint_input_a(int a, int b, const std::vector<uint32_t>& values, size_t size) = 0;
+  virtual BShared joint_input_b(int a, int b, const std::vector<uint32_t>& values, size_t size) = 0;
+
   /** 4PC: compares every pending hash of the joint messages; throws MaliciousError. 3PC: nothing to do. */
   virtual void verify() = 0;
 

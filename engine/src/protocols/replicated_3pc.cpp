@@ -97,6 +97,31 @@ BShared Replicated3PC::random_b(size_t size) {
   return r;
 }
 
+// Parties a and b (a != b) both hold exactly one global share g: the one of parties g-1 and g. The value
+// goes there; the other shares are 0, so the third party holds zeros and learns nothing.
+void Replicated3PC::joint_input(int a, int b, const std::vector<uint32_t>& values, size_t size, Shared& out) {
+  if (a == b || a < 0 || b < 0 || a > 2 || b > 2) throw std::invalid_argument("joint input: two different parties of 3");
+  const int g = (a + 1) % 3 == b ? b : a;
+  out = Shared(2, size);
+  const int j = local_share(party_, g, 3);
+  if (j >= 0) {
+    if (values.size() != size) throw std::invalid_argument("joint input: " + std::to_string(values.size()) + " values for " + std::to_string(size));
+    out.share[j] = values;
+  }
+}
+
+AShared Replicated3PC::joint_input_a(int a, int b, const std::vector<uint32_t>& values, size_t size) {
+  AShared out;
+  joint_input(a, b, values, size, out);
+  return out;
+}
+
+BShared Replicated3PC::joint_input_b(int a, int b, const std::vector<uint32_t>& values, size_t size) {
+  BShared out;
+  joint_input(a, b, values, size, out);
+  return out;
+}
+
 void Replicated3PC::shuffle(std::vector<Shared*>& columns) { shuffle_impl(columns, std::vector<bool>(columns.size(), false)); }
 
 void Replicated3PC::shuffle_columns(const std::vector<AShared*>& a, const std::vector<BShared*>& b) {

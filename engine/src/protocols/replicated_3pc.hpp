@@ -40,6 +40,8 @@ class Replicated3PC : public Protocol {
   std::vector<uint32_t> open(const BShared& x) override;
   AShared random_a(size_t size) override;
   BShared random_b(size_t size) override;
+  AShared joint_input_a(int a, int b, const std::vector<uint32_t>& values, size_t size) override;
+  BShared joint_input_b(int a, int b, const std::vector<uint32_t>& values, size_t size) override;
   void shuffle(std::vector<Shared*>& columns) override;
   void shuffle_columns(const std::vector<AShared*>& a, const std::vector<BShared*>& b) override;
   void verify() override {}
@@ -50,6 +52,7 @@ class Replicated3PC : public Protocol {
   void multiply(const Shared& x, const Shared& y, Shared& z);
   template <bool Boolean>
   std::vector<uint32_t> reveal(const Shared& x);
+  void joint_input(int a, int b, const std::vector<uint32_t>& values, size_t size, Shared& out);
   void shuffle_impl(const std::vector<Shared*>& columns, const std::vector<bool>& boolean);
 
   net::Communicator& comm_;
