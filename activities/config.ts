@@ -59,6 +59,8 @@ export const ENV_SCHEMA = Type.Object({
   QS_STAGE_RETRIES: Type.Optional(Count),
   QS_STATUS_QUERY_TIMEOUT_MS: Type.Optional(Count),
   QS_FAILED_STAGE_HOLD: Type.Optional(Seconds),
+  QS_MAX_SHARE_BYTES: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,12}$', description: 'the largest share file validation accepts (bytes)' })),
+  QS_MAX_OPEN_JOBS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$', description: 'jobs an analyst may have running at once' })),
   QS_MAX_OWNERS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$', description: 'data owners (registered or invited) per job' })),
   QS_LOG_REQUESTS: Type.Optional(Bool),
   QS_RESULT_TTL: Type.Optional(Seconds),
@@ -138,6 +140,10 @@ export interface Config {
   failedStageHoldSeconds: number;
   /** data owners (registered or invited) per job */
   maxOwners: number;
+  /** the largest share file validation accepts (bytes) */
+  maxShareBytes: number;
+  /** jobs an analyst (a token) may have running at once */
+  maxOpenJobs: number;
   /** result shares are kept this long after a job ends (the sweep removes them) */
   resultTtlSeconds: number;
   /** delete the owners' input shares as soon as a job ends */
@@ -306,6 +312,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     statusQueryTimeoutMs: Number(e.QS_STATUS_QUERY_TIMEOUT_MS ?? 2000),
     failedStageHoldSeconds: Number(e.QS_FAILED_STAGE_HOLD ?? 0),
     maxOwners: Number(e.QS_MAX_OWNERS ?? 1000),
+    maxShareBytes: Number(e.QS_MAX_SHARE_BYTES ?? 1024 ** 3),
+    maxOpenJobs: Number(e.QS_MAX_OPEN_JOBS ?? 100),
     logRequests: boolOf(e.QS_LOG_REQUESTS, false),
     resultTtlSeconds: Number(e.QS_RESULT_TTL ?? 7 * 24 * 3600),
     auth: {

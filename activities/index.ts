@@ -18,7 +18,7 @@ export function createActivities(config: Config, client: Client): AllActivities 
     readSeconds: config.readUrlTtlSeconds,
   });
   const stages: StageActivities = createStageActivities({ config, storage });
-  return { ...createJobStorageActivities(storage), ...withAttempts(stages), ...createSweepActivities({ config, client, clouds }) };
+  return { ...createJobStorageActivities(storage, { maxShareBytes: config.maxShareBytes }), ...withAttempts(stages), ...createSweepActivities({ config, client, clouds }) };
 }
 
 function withAttempts(stages: StageActivities): StageActivities {

@@ -11,7 +11,7 @@ import { shareHeader } from './shares/index.js';
 /** Bytes read from the start of each share file to check its header (at least: a wider header is read whole). */
 const HEADER_PROBE_BYTES = 64 * 1024;
 
-export function createJobStorageActivities(storage: JobStorage): JobActivities {
+export function createJobStorageActivities(storage: JobStorage, limits: { maxShareBytes?: number } = {}): JobActivities {
   return {
     async createJobStorage(job: JobConfig): Promise<void> {
       try {
@@ -35,6 +35,7 @@ export function createJobStorageActivities(storage: JobStorage): JobActivities {
           const where = `owner '${owner}', party ${party} (${parties[party].provider})`;
           if (size === undefined) return void details.push(`${where}: share file is missing`);
           if (size === 0) return void details.push(`${where}: share file is empty`);
+          if (limits.maxShareBytes !== undefined && size > limits.maxShareBytes) return void details.push(`${where}: share file is ${size} bytes, over the limit of ${limits.maxShareBytes} (QS_MAX_SHARE_BYTES)`);
           // enough for the whole header line however wide the schema (256 columns of 63 characters, 4
           // parties: over 100 KB), and no more than that
           const head = await storage.readInputHead(parties[party], owner, Math.max(HEADER_PROBE_BYTES, Buffer.byteLength(expected) + 2));

@@ -22,6 +22,7 @@ export const ERRORS = {
   QS_OWNER_NOT_FOUND: { status: 404, message: 'data owner %s is neither registered nor invited for this job' },
   QS_OWNER_UPLOADED: { status: 409, message: 'data owner %s has uploaded a share file; it stays' },
   QS_TOO_MANY_OWNERS: { status: 409, message: '%s' },
+  QS_TOO_MANY_JOBS: { status: 429, message: 'you have %d jobs running, the most allowed (QS_MAX_OPEN_JOBS); wait for one to end or cancel one' },
   QS_JOB_SUBMITTED: { status: 409, message: 'the job was already submitted: no more data owners can register' },
   QS_JOB_NOT_OPEN: { status: 409, message: 'the job is not open: %s' },
   QS_DUPLICATED_SUBMISSION: { status: 409, message: 'Duplicated submission' },

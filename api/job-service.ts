@@ -101,6 +101,7 @@ export class JobService {
   async createJob(input: CreateJobInput, caller?: Caller): Promise<{ job_id: string }> {
     const job: JobConfig = { jobId: randomUUID(), ...input, createdAt: new Date().toISOString() };
     const analyst = caller?.name;
+    if (caller && caller.role !== 'admin') await this.checkQuota(caller.name);
     const n = partyCount(job.securityLevel);
     const parties = jobParties(job);
     const start: WorkflowStartOptions<typeof jobWorkflow> = {
@@ -156,6 +157,18 @@ export class JobService {
     this.rememberLayout({ jobId: job.jobId, cloudProviders: job.cloudProviders, securityLevel: job.securityLevel });
     this.ownership.remember(job.jobId, analyst ?? null);
     return { job_id: job.jobId };
+  }
+
+  /** An analyst's running jobs are capped (QS_MAX_OPEN_JOBS), counted in visibility (which may lag a
+   *  start by a moment: the cap is approximate by the jobs created in that moment). */
+  private async checkQuota(analyst: string): Promise<void> {
+    let running: number;
+    try {
+      ({ count: running } = await this.client.workflow.count(`WorkflowType = '${JOB_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND ${ANALYST_SEARCH_ATTRIBUTE} = '${analyst}'`));
+    } catch (err) {
+      throw this.unavailable(err);
+    }
+    if (running >= this.config.maxOpenJobs) throw qsError('QS_TOO_MANY_JOBS', [running]);
   }
 
   /** Sends the storage report, which also ends the workflow's start delay. Never throws: a lost report
