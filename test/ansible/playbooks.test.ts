@@ -180,7 +180,7 @@ describe('the stage playbooks on three local parties', { sequential: true }, () 
   it('when setup_auth has run, then no party folder holds a private key but its own party.key, nor anything that logs in to another party', () => {
     for (const h of hosts) {
       const files = filesUnder(h.workdir!).map((f) => path.relative(h.workdir!, f));
-      expect(files.sort()).toEqual(['PARTY', 'party.key', 'peers.txt']);
+      expect(files.sort()).toEqual(['PARTY', 'party.key', 'peers.txt']); // and the empty inputs/ folder
       for (const f of files) {
         const text = readFileSync(path.join(h.workdir!, f), 'latin1');
         if (f !== 'party.key') expect(text, f).not.toMatch(/PRIVATE KEY|ssh-(ed25519|rsa)|X-Amz-|sig=|AccountKey/);
