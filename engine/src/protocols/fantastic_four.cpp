@@ -140,8 +140,12 @@ net::Bytes FantasticFour::recv_message(int from, size_t payload_bytes) {
     std::vector<int> accused;
     for (size_t i = 0; i < count && 2 + i < end; ++i) accused.push_back(m[2 + i]);
     const size_t text_at = std::min(end, 2 + count);
-    std::string text(m.begin() + static_cast<std::ptrdiff_t>(text_at), m.begin() + static_cast<std::ptrdiff_t>(end));
-    throw MaliciousError(text + " (reported by " + party_name(reporter) + ")", accused);
+    // The text comes from another party: keep it short and printable (it ends up in logs and job errors).
+    std::string text;
+    for (size_t i = text_at; i < end && text.size() < 300; ++i) text.push_back(m[i] >= 0x20 && m[i] < 0x7F ? static_cast<char>(m[i]) : '?');
+    for (auto it = accused.begin(); it != accused.end();) it = *it >= N ? accused.erase(it) : it + 1;
+    const std::string by = reporter == from ? party_name(from) : party_name(reporter) + ", relayed by " + party_name(from);
+    throw MaliciousError(text + " (reported by " + by + ")", accused);
   }
   const uint8_t expected = recv_seq_[from] & 0x7F;
   if ((trailer & 0x7F) != expected) {
