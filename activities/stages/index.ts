@@ -62,14 +62,15 @@ export function createStageActivities({ config, storage }: StageDeps): StageActi
 
   return {
     async createVMs(job) {
-      const publicKey = await ensureKeyPair(job);
+      // Local parties are reached with Ansible's local connection: no login key exists for them.
+      const publicKey = config.compute === 'local' ? '' : await ensureKeyPair(job);
       const result = await run('createVMs', job, 'create_vms.yml', controllerInventory(), { qs_cloud: cloudVars(config, publicKey) });
       const hosts = (result.facts?.hosts ?? []) as PartyHost[];
       return { ...result, facts: { hosts } };
     },
 
     async setupAuthentication(job, hosts) {
-      await ensureKeyPair(job);
+      if (hosts.some((h) => h.compute !== 'local')) await ensureKeyPair(job);
       return run('setupAuthentication', job, 'setup_auth.yml', partyInventory(config, job, hosts), { qs_peers: peerList(job, hosts) });
     },
 
