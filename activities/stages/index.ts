@@ -15,6 +15,18 @@ import type { StageActivities } from '../../workflows/activity-types.js';
 import type { JobConfig, PartyHost, StageResult } from '../../workflows/types.js';
 import { commonVars, controllerInventory, engineArgv, engineVars, jobDir, partyInventory, peerList, sshDir, cloudVars } from './plan.js';
 
+/**
+ * An engine that failed says why in one line (naming the link), which run_experiment.yml's check puts in
+ * its failure message as "party<i>: engine exited <rc>: <line>"; the stage's message carries the first.
+ */
+export function engineFailure(logTail: string[]): string | undefined {
+  for (const line of logTail) {
+    const m = /(party\d+: engine exited \d+: .*?)["']?\s*$/.exec(line);
+    if (m) return m[1].replace(/''/g, "'");
+  }
+  return undefined;
+}
+
 export interface StageDeps {
   config: Config;
   storage: JobStorage;
@@ -33,8 +45,7 @@ export function createStageActivities({ config, storage }: StageDeps): StageActi
       owner: job.jobId,
     }, { everyMs: 2000 }); // matches the worker's 2 s heartbeat throttle, so a cancel lands within seconds
     if (!result.ok) {
-      // An engine that failed says why in one line (naming the link); the stage's message carries it.
-      const engine = result.logTail.map((l) => /(party\d+: engine exited \d+: .*?)["']?$/.exec(l)?.[1]).find(Boolean);
+      const engine = engineFailure(result.logTail);
       throw ApplicationFailure.create({
         type: 'StageFailed',
         message: `${stage} failed at task '${result.failedTask ?? 'unknown'}'${engine ? `: ${engine}` : ''}`,
