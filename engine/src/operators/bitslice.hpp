@@ -140,9 +140,11 @@ inline void transpose32x8(uint32_t (&a)[32][kLanes]) {
 }
 /**
  * Elements src[0…n) to planes: words [0, words) of plane b get bit b of every element; plane b starts at
- * dst + b·stride (stride = words unless several columns share the planes).
+ * dst + b·stride (stride = words unless several columns share the planes). rows: element e is src[rows[e]]
+ * (a gather on the way, no copy of the column). Only planes [0, width) are stored.
  */
-inline void share_to_planes(const uint32_t* src, size_t n, uint32_t* dst, size_t words, size_t stride = 0) {
+inline void share_to_planes(const uint32_t* src, size_t n, uint32_t* dst, size_t words, size_t stride = 0,
+                            const uint32_t* rows = nullptr, int width = 32) {
   if (!stride) stride = words;
   alignas(32) uint32_t a[32][kLanes];
   for (size_t g0 = 0; g0 < words; g0 += kLanes) {
@@ -150,11 +152,16 @@ inline void share_to_planes(const uint32_t* src, size_t n, uint32_t* dst, size_t
     for (size_t m = 0; m < kLanes; ++m) {
       const size_t base = (g0 + m) * 32;
       const size_t cnt = m < lanes && base < n ? (n - base < 32 ? n - base : 32) : 0;
-      if (cnt == 32) for (int e = 0; e < 32; ++e) a[31 - e][m] = src[base + e];
-      else for (size_t e = 0; e < 32; ++e) a[31 - e][m] = e < cnt ? src[base + e] : 0;
+      if (rows) {
+        for (size_t e = 0; e < 32; ++e) a[31 - e][m] = e < cnt ? src[rows[base + e]] : 0;
+      } else if (cnt == 32) {
+        for (int e = 0; e < 32; ++e) a[31 - e][m] = src[base + e];
+      } else {
+        for (size_t e = 0; e < 32; ++e) a[31 - e][m] = e < cnt ? src[base + e] : 0;
+      }
     }
     transpose32x8(a);
-    for (int b = 0; b < 32; ++b)
+    for (int b = 0; b < width; ++b)
       for (size_t m = 0; m < lanes; ++m) dst[static_cast<size_t>(b) * stride + g0 + m] = a[31 - b][m];
   }
 }

@@ -147,10 +147,10 @@ BShared lt(Protocol& proto, const BShared& x, const BShared& y) {
   return unpack_bits(lt_eq_planes(proto, to_planes(x), to_planes(y), false).lt, x.size());
 }
 
-BShared lt_lex_packed(Protocol& proto, const std::vector<const BShared*>& xs, const std::vector<const BShared*>& ys,
-                      const std::vector<int>& widths) {
-  const size_t m = xs.size(), n = xs.at(0)->size(), w = words_for(n);
-  const int k = xs[0]->k();
+BShared lt_lex_rows(Protocol& proto, const std::vector<ColumnRows>& xs, const std::vector<ColumnRows>& ys, const std::vector<int>& widths) {
+  const size_t m = xs.size();
+  const size_t n = xs.at(0).rows ? xs[0].rows->size() : xs[0].col->size(), w = words_for(n);
+  const int k = xs[0].col->k();
   // One tree over the planes of every column: the last column's low planes first, the first column's
   // sign plane last. A column of width < 32 brings only its low `width` planes (unsigned).
   size_t planes = 0;
@@ -158,24 +158,26 @@ BShared lt_lex_packed(Protocol& proto, const std::vector<const BShared*>& xs, co
   for (size_t c = m; c-- > 0;) at[c] = planes, planes += widths.empty() ? 32 : static_cast<size_t>(widths[c]);
   BShared xp(k, planes * w), yp(k, planes * w);
   std::vector<bool> sign(planes, false);
-  Planes tmp(k, w);
   for (size_t c = 0; c < m; ++c) {
-    const size_t width = widths.empty() ? 32 : static_cast<size_t>(widths[c]);
+    const int width = widths.empty() ? 32 : widths[c];
     if (width == 32) sign[at[c] + 31] = true;
     for (int side = 0; side < 2; ++side) {
-      const BShared& col = side ? *ys[c] : *xs[c];
+      const ColumnRows& cr = side ? ys[c] : xs[c];
       BShared& dst = side ? yp : xp;
-      for (int j = 0; j < k; ++j) {
-        if (width == 32) {
-          detail::share_to_planes(col.share[j].data(), n, dst.share[j].data() + at[c] * w, w);
-        } else {
-          detail::share_to_planes(col.share[j].data(), n, tmp.plane(j, 0), w);
-          copy_words(dst.share[j].data() + at[c] * w, tmp.plane(j, 0), width * w * sizeof(uint32_t));
-        }
-      }
+      for (int j = 0; j < k; ++j)
+        detail::share_to_planes(cr.col->share[j].data(), n, dst.share[j].data() + at[c] * w, w, w, cr.rows ? cr.rows->data() : nullptr,
+                                width);
     }
   }
   return lt_eq_planes(proto, xp, yp, planes, w, sign, false).lt;
+}
+
+BShared lt_lex_packed(Protocol& proto, const std::vector<const BShared*>& xs, const std::vector<const BShared*>& ys,
+                      const std::vector<int>& widths) {
+  std::vector<ColumnRows> x, y;
+  for (auto* c : xs) x.push_back({c, nullptr});
+  for (auto* c : ys) y.push_back({c, nullptr});
+  return lt_lex_rows(proto, x, y, widths);
 }
 
 // ---- adders ----------------------------------------------------------------------------------------

@@ -43,6 +43,14 @@ LtEq lt_eq_planes(Protocol& proto, const Planes& x, const Planes& y, bool need_e
 BShared lt_lex_packed(Protocol& proto, const std::vector<const BShared*>& x, const std::vector<const BShared*>& y,
                       const std::vector<int>& widths = {});
 
+/** A column read at the given rows (a gather done while transposing); rows = nullptr: every row in order. */
+struct ColumnRows {
+  const BShared* col;
+  const std::vector<uint32_t>* rows;
+};
+/** lt_lex_packed of gathered rows: x[c] = xs[c].col at xs[c].rows, without copying the columns first. */
+BShared lt_lex_rows(Protocol& proto, const std::vector<ColumnRows>& xs, const std::vector<ColumnRows>& ys, const std::vector<int>& widths = {});
+
 // ---- conversions (ABY3, Mohassel & Rindal CCS 2018, §5.3) -------------------------------------------
 
 /**

@@ -38,15 +38,6 @@ size_t sort_layers(std::vector<std::vector<Comparator>>& layers, uint32_t lo, ui
   return merge_layers(layers, lo, n, up, std::max(a, b));
 }
 
-std::vector<const BShared*> gather_keys(const std::vector<BShared*>& keys, const std::vector<uint32_t>& rows,
-                                        std::vector<BShared>& store) {
-  std::vector<const BShared*> out;
-  for (auto* k : keys) {
-    store.push_back(gather(*k, rows));
-  }
-  for (size_t c = store.size() - keys.size(); c < store.size(); ++c) out.push_back(&store[c]);
-  return out;
-}
 
 }  // namespace
 
@@ -72,11 +63,9 @@ void bitonic_sort(Protocol& proto, SortColumns& cols, Order order) {
       first[t] = layer[t].up ? layer[t].j : layer[t].i;
       second[t] = layer[t].up ? layer[t].i : layer[t].j;
     }
-    std::vector<BShared> store;
-    store.reserve(2 * cols.keys.size());
-    auto xs = gather_keys(cols.keys, first, store);
-    auto ys = gather_keys(cols.keys, second, store);
-    const BShared swap = lt_lex_packed(proto, xs, ys);
+    std::vector<ColumnRows> xs, ys;
+    for (auto* c : cols.keys) xs.push_back({c, &first}), ys.push_back({c, &second});
+    const BShared swap = lt_lex_rows(proto, xs, ys);
 
     // Boolean columns: d = mask & (a_i ⊕ a_j); a_i ^= d, a_j ^= d. One AND call for all of them.
     const BShared mask = masks_from_packed(swap, m);
@@ -140,44 +129,59 @@ void quicksort(Protocol& proto, SortColumns& cols, Order order) {
   std::vector<int> widths(cols.keys.size(), 32);
   widths.push_back(index_bits);
 
-  std::vector<uint32_t> pos = iota;  // logical slot → physical row; rows move once, at the end
+  // The key columns are kept in slot order, moved at every level (a partition reads each segment in
+  // order and writes two runs: cache-friendly, where gathering through a permutation was not). The
+  // payloads move once, at the end, through pos (slot → row after the shuffle).
+  std::vector<uint32_t> pos = iota;
+  std::vector<uint32_t> elem, pivot, src, tmp;
   std::vector<std::pair<uint32_t, uint32_t>> active;
   if (n > 1) active.emplace_back(0, static_cast<uint32_t>(n));
   while (!active.empty()) {
-    std::vector<uint32_t> elem, pivot;
+    elem.clear(), pivot.clear();
     for (auto [lo, hi] : active)
-      for (uint32_t s = lo + 1; s < hi; ++s) elem.push_back(pos[s]), pivot.push_back(pos[lo]);
-    std::vector<BShared> store;
-    store.reserve(4 * keys.size());
-    auto e = gather_keys(keys, elem, store);
-    auto p = gather_keys(keys, pivot, store);
+      for (uint32_t s = lo + 1; s < hi; ++s) elem.push_back(s), pivot.push_back(lo);
     // Left of the pivot: ascending, (key, index) < pivot's; descending, key > pivot's, ties by index
     // ascending (the index column keeps its operands' order; the key columns swap theirs).
-    std::vector<const BShared*> xs, ys;
-    for (size_t c = 0; c + 1 < keys.size(); ++c) xs.push_back(asc ? e[c] : p[c]), ys.push_back(asc ? p[c] : e[c]);
-    xs.push_back(e.back());
-    ys.push_back(p.back());
-    const std::vector<uint32_t> left = proto.open(lt_lex_packed(proto, xs, ys, widths));
+    std::vector<ColumnRows> xs, ys;
+    for (size_t c = 0; c + 1 < keys.size(); ++c) {
+      xs.push_back({keys[c], asc ? &elem : &pivot});
+      ys.push_back({keys[c], asc ? &pivot : &elem});
+    }
+    xs.push_back({keys.back(), &elem});
+    ys.push_back({keys.back(), &pivot});
+    const std::vector<uint32_t> left = proto.open(lt_lex_rows(proto, xs, ys, widths));
     g_qs_stats.levels += 1;
     g_qs_stats.comparisons += elem.size();
 
+    // src: for the slots of the active segments, the slot each one's row comes from.
     std::vector<std::pair<uint32_t, uint32_t>> next;
+    src.clear();
     size_t t = 0;
-    std::vector<uint32_t> l, r;
     for (auto [lo, hi] : active) {
-      l.clear(), r.clear();
-      const uint32_t piv = pos[lo];
-      for (uint32_t s = lo + 1; s < hi; ++s, ++t) ((left[t >> 5] >> (t & 31)) & 1u ? l : r).push_back(pos[s]);
-      uint32_t s = lo;
-      for (uint32_t v : l) pos[s++] = v;
-      pos[s++] = piv;
-      for (uint32_t v : r) pos[s++] = v;
-      if (l.size() >= 2) next.emplace_back(lo, lo + static_cast<uint32_t>(l.size()));
-      if (r.size() >= 2) next.emplace_back(hi - static_cast<uint32_t>(r.size()), hi);
+      const size_t t0 = t, start = src.size();
+      for (uint32_t s = lo + 1; s < hi; ++s, ++t)
+        if ((left[t >> 5] >> (t & 31)) & 1u) src.push_back(s);
+      const uint32_t nl = static_cast<uint32_t>(src.size() - start);
+      src.push_back(lo);
+      t = t0;
+      for (uint32_t s = lo + 1; s < hi; ++s, ++t)
+        if (!((left[t >> 5] >> (t & 31)) & 1u)) src.push_back(s);
+      if (nl >= 2) next.emplace_back(lo, lo + nl);
+      if (hi - lo - 1 - nl >= 2) next.emplace_back(lo + nl + 1, hi);
     }
+    // Apply: slot lo + i of the active segments (in order) takes the row of slot src[i].
+    auto move = [&](std::vector<uint32_t>& v) {
+      tmp.resize(src.size());
+      for (size_t i = 0; i < src.size(); ++i) tmp[i] = v[src[i]];
+      size_t i = 0;
+      for (auto [lo, hi] : active)
+        for (uint32_t s = lo; s < hi; ++s) v[s] = tmp[i++];
+    };
+    move(pos);
+    for (auto* c : keys)
+      for (auto& sh : c->share) move(sh);
     active = std::move(next);
   }
-  for (auto* c : cols.keys) *c = gather(*c, pos);
   for (auto* c : cols.bpayload) *c = gather(*c, pos);
   for (auto* c : cols.apayload) *c = gather(*c, pos);
 }
