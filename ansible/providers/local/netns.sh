@@ -71,6 +71,10 @@ ensure_bridge() {
 up() {
   job=$1; party=$2; ns=$(ns_name "$job" "$party")
   ensure_bridge
+  # Two attempts for the same party (a killed worker's orphan and its retry) take turns, so one lease each.
+  mkdir -p "$STATE/locks"
+  exec 8>"$STATE/locks/$ns"
+  flock 8
   slot=$(find_lease "$job" "$party" || true)
   if [ -z "$slot" ]; then
     # Start at a slot derived from the job and party, so concurrent jobs rarely try the same one first.
@@ -116,6 +120,7 @@ down() {
     ip link del "$(host_if "$slot")" 2>/dev/null || true
     rm -f "$LEASES/$slot"
   fi
+  rm -f "$STATE/locks/$ns"
 }
 
 firewall() {
