@@ -13,9 +13,9 @@ const char* const kUsage =
     "usage:\n"
     "  qs-engine --version\n"
     "  qs-engine pubkey --key party.key\n"
-    "  qs-engine run --party I --parties N --key party.key --peers peers.txt --program program.txt\n"
+    "  qs-engine run --party I --parties N --key party.key --peers peers.txt (--program program.txt | --plan plan.txt)\n"
     "                --input input.csv --output result.csv [--listen ADDR:PORT] [--link-timeout SECONDS]\n"
-    "                [--connect-timeout SECONDS]\n"
+    "                [--connect-timeout SECONDS] [--sort quicksort|bitonic]\n"
     "party.key: `openssl genpkey -algorithm X25519 -outform DER`; peers.txt: one line per party, in index order,\n"
     "`<index> <address> <port> <pubkey-hex>`. --listen defaults to 0.0.0.0:<own port>; --link-timeout 30,\n"
     "--connect-timeout 60.\n";
@@ -78,6 +78,8 @@ Args parse_args(int argc, char** argv) {
     else if (option == "--parties") args.parties = parse_count(option, value);
     else if (option == "--peers") args.peers = value;
     else if (option == "--program") args.program = value;
+    else if (option == "--plan") args.plan = value;
+    else if (option == "--sort" && (value == "quicksort" || value == "bitonic")) args.bitonic = value == "bitonic";
     else if (option == "--input") args.input = value;
     else if (option == "--output") args.output = value;
     else if (option == "--listen") args.listen = value;
@@ -90,8 +92,9 @@ Args parse_args(int argc, char** argv) {
     if (args.key.empty()) throw EngineError(std::string("pubkey needs --key\n") + kUsage);
     return args;
   }
-  if (args.party < 0 || args.parties < 0 || args.key.empty() || args.peers.empty() || args.program.empty() || args.input.empty() || args.output.empty()) {
-    throw EngineError(std::string("--party, --parties, --key, --peers, --program, --input and --output are all required\n") + kUsage);
+  if (args.party < 0 || args.parties < 0 || args.key.empty() || args.peers.empty() || (args.program.empty() == args.plan.empty()) || args.input.empty() ||
+      args.output.empty()) {
+    throw EngineError(std::string("--party, --parties, --key, --peers, --input, --output and one of --program or --plan are all required\n") + kUsage);
   }
   if (args.parties != 3 && args.parties != 4) throw EngineError("--parties must be 3 (semi-honest) or 4 (malicious), got " + std::to_string(args.parties));
   if (args.party >= args.parties) throw EngineError("--party " + std::to_string(args.party) + " is not below --parties " + std::to_string(args.parties));

@@ -26,6 +26,10 @@
 #include "net/keys.hpp"
 #include "net/peers.hpp"
 #include "net/tcp_communicator.hpp"
+#include "plan/executor.hpp"
+#include "plan/plan.hpp"
+#include "plan/result_file.hpp"
+#include "protocols/protocol.hpp"
 #include "program.hpp"
 #include "share_file.hpp"
 
@@ -124,13 +128,22 @@ int run(const qs::Args& args) {
   std::vector<qs::Output> program;
   qs::ShareTable table;
   std::vector<qs::ResultColumn> result;
+  const bool use_plan = !args.plan.empty();  // --plan: a compiled SQL plan on the protocols (plan/)
+  qs::plan::Plan plan;
+  qs::plan::PlanResult plan_result;
   Steps steps(*comm);
   bool ok = false;
   try {
-    ok = steps.run("reading the program", [&] { program = qs::read_program(args.program); });
+    ok = steps.run("reading the program", [&] {
+      if (use_plan) plan = qs::plan::read_plan(args.plan);
+      else program = qs::read_program(args.program);
+    });
     ok = ok && steps.run("reading the share file", [&] {
       table = qs::read_share_file(args.input, args.parties);
-      qs::check_program_columns(program, table);
+      if (use_plan)
+        for (const auto& c : plan.columns)
+          if (table.index_of(c) < 0) throw qs::EngineError("the plan reads column " + c + ", which the share file does not have");
+      if (!use_plan) qs::check_program_columns(program, table);
     });
     ok = ok && steps.run("checking the parties' shares agree", [&] { qs::check_consistency(table, *comm); });
     ok = ok && steps.run("computing", [&] {
@@ -138,9 +151,30 @@ int run(const qs::Args& args) {
         say(std::cerr, prefix(me) + "pausing " + std::to_string(args.debug_pause_ms) + " ms before computing (--debug-pause-ms)");
         std::this_thread::sleep_for(std::chrono::milliseconds(args.debug_pause_ms));
       }
-      result = qs::aggregate(program, table, me, args.parties);
+      if (!use_plan) {
+        result = qs::aggregate(program, table, me, args.parties);
+        return;
+      }
+      // Interactive: a failure here (a check of Fantastic Four, a link) leaves the peers mid-protocol, so it
+      // closes the links with the reason rather than agreeing on the step (the peers' recv then fail).
+      try {
+        auto proto = qs::make_protocol(*comm);
+        auto input = qs::plan::input_columns(plan, table.columns, table.rows, table.k, [&](long c, int block, int j, size_t r) {
+          return table.at(r, table.position(static_cast<size_t>(c), block ? qs::Block::Xor : qs::Block::Additive, j));
+        });
+        qs::plan::Executor executor(*proto, plan, args.bitonic ? qs::plan::SortKind::Bitonic : qs::plan::SortKind::Quicksort);
+        plan_result = executor.run(input, table.rows);  // ends with verify(): nothing is written before it
+      } catch (const qs::net::LinkError&) {
+        throw;
+      } catch (const std::exception& e) {
+        say(std::cerr, prefix(me) + "computing failed: " + e.what());
+        throw Abort{std::string("computing failed: ") + e.what()};
+      }
     });
-    ok = ok && steps.run("writing the result", [&] { qs::write_result_file(args.output, result); });
+    ok = ok && steps.run("writing the result", [&] {
+      if (use_plan) qs::plan::write_plan_result(args.output, plan_result);
+      else qs::write_result_file(args.output, result);
+    });
   } catch (const Abort& abort) {
     comm->close(abort.reason);
     return 2;
@@ -155,7 +189,12 @@ int run(const qs::Args& args) {
                        std::to_string(w.bytes_received) + " B");
   }
   comm->close(ok ? "finished" : "stopped after a failed step");
-  if (ok) say(std::cout, prefix(me) + std::to_string(table.rows) + " rows, " + std::to_string(result.size()) + " outputs -> " + args.output);
+  if (ok && use_plan) {
+    say(std::cout, prefix(me) + std::to_string(table.rows) + " rows, " + std::to_string(plan_result.names.size()) + " outputs, " + std::to_string(plan_result.rows) +
+                       " result rows -> " + args.output);
+  } else if (ok) {
+    say(std::cout, prefix(me) + std::to_string(table.rows) + " rows, " + std::to_string(result.size()) + " outputs -> " + args.output);
+  }
   return ok ? 0 : 2;
 }
 
