@@ -1,7 +1,8 @@
 // The sweep: finds what jobs left behind (party hosts, VMs, buckets) whose workflows are closed or
 // unknown — after a `temporal workflow terminate`, say, which skips teardown — and removes it.
 // Retention: a job that succeeded loses its input shares at once (QS_DELETE_INPUTS_ON_END); a failed or
-// cancelled one keeps them; either's buckets go QS_RESULT_TTL after it closed.
+// cancelled one keeps them; either's buckets go QS_RESULT_TTL after it closed, or, once Temporal has
+// forgotten the job, after its last blob was written.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { existsSync } from 'node:fs';
@@ -10,7 +11,7 @@ import path from 'node:path';
 import type { Config } from './config.js';
 import { runPlaybook } from './ansible/runner.js';
 import { cloudVars, controllerInventory, jobDir, localHostsLedger } from './stages/plan.js';
-import { BUCKET_PREFIX, isJobId, jobIdOfBucket } from './storage/names.js';
+import { BUCKET_PREFIX, RESULT_BLOB, isJobId, jobIdOfBucket } from './storage/names.js';
 import type { CloudStorage } from './storage/types.js';
 import type { Provider } from '../workflows/types.js';
 import { JOB_WORKFLOW_TYPE, STATUS_SEARCH_ATTRIBUTE } from '../workflows/messages.js';
@@ -89,6 +90,20 @@ export function createSweepActivities(deps: { config: Config; client: Client; cl
     return { byJob, malformedRemoved };
   }
 
+  /** For a job Temporal no longer knows: the newest blob's time as its close, when its buckets hold any
+   *  (succeeded when results are among them). */
+  async function lastWrittenAt(f: Found): Promise<{ state: 'closed'; closedAt: number; succeeded: boolean } | undefined> {
+    let newest: number | undefined;
+    let results = false;
+    for (const b of f.buckets) {
+      for (const blob of await clouds[b.provider].listBlobs(b.name)) {
+        newest = Math.max(newest ?? 0, blob.modifiedMs ?? Date.now());
+        if (b.name.endsWith('-out') && blob.name === RESULT_BLOB) results = true;
+      }
+    }
+    return newest === undefined ? undefined : { state: 'closed', closedAt: newest, succeeded: results };
+  }
+
   async function removeHosts(jobId: string, f: Found): Promise<void> {
     if (!isJobId(jobId)) throw new Error('refusing to remove hosts of a job id that is not a job id'); // find() lets none through
     const localIdx = f.localParties.filter((p) => p.startsWith('party')).map((p) => Number(p.slice(5)));
@@ -123,8 +138,13 @@ export function createSweepActivities(deps: { config: Config; client: Client; cl
         await sleepHeartbeating(UNKNOWN_JOB_GRACE_MS, { unknownJobs: unknown.length });
         for (const jobId of unknown) states.set(jobId, await jobState(jobId));
       }
-      for (const [jobId, st] of states) {
+      for (const [jobId, known] of states) {
         const f = found.get(jobId)!;
+        // Temporal forgets closed workflows after its retention (a day on the dev server): a job it no
+        // longer knows whose buckets hold blobs (uploads, results) is kept for QS_RESULT_TTL from the last
+        // write, as if it had closed then (a failed one keeps its inputs that long too). A job with empty
+        // buckets (its API died before the workflow started) has nothing to keep.
+        const st = known.state === 'gone' ? ((await lastWrittenAt(f)) ?? known) : known;
         Context.current().heartbeat({ jobId });
         report.jobsChecked++;
         if (st.state === 'open') {
@@ -137,6 +157,7 @@ export function createSweepActivities(deps: { config: Config; client: Client; cl
           report.vmsRemoved += f.vms.length;
         }
         const resultsExpired = st.state === 'gone' || Date.now() > st.closedAt + config.resultTtlSeconds * 1000;
+        if (st !== known && !resultsExpired) report.resultsKept = (report.resultsKept ?? 0) + 1;
         for (const b of f.buckets) {
           const cloud = clouds[b.provider];
           if (resultsExpired) {

@@ -31,6 +31,8 @@ export interface SweepReport {
   skippedOpen: number;
   /** VMs with a QueryShield job tag that names no job (not a job id, or no party number): terminated */
   malformedVmsRemoved?: number;
+  /** jobs Temporal no longer knows whose results are kept until QS_RESULT_TTL after they were written */
+  resultsKept?: number;
 }
 
 /** Which jobs a sweep looks at: all (the schedule), or the given ones (an operator, by hand). */

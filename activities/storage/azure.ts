@@ -123,7 +123,7 @@ export class AzureStorage implements CloudStorage {
 
   async listBlobs(bucket: string): Promise<BlobInfo[]> {
     const out: BlobInfo[] = [];
-    for await (const b of this.container(bucket).listBlobsFlat()) out.push({ name: b.name, size: b.properties.contentLength ?? 0 });
+    for await (const b of this.container(bucket).listBlobsFlat()) out.push({ name: b.name, size: b.properties.contentLength ?? 0, modifiedMs: b.properties.lastModified?.getTime() });
     return out;
   }
 

@@ -124,7 +124,10 @@ export class GcsStorage implements CloudStorage {
 
   async listBlobs(bucket: string): Promise<BlobInfo[]> {
     const [files] = await this.bucket(bucket).getFiles();
-    return files.map((f) => ({ name: f.name, size: Number(f.metadata.size ?? 0) }));
+    return files.map((f) => {
+      const updated = f.metadata.updated ?? f.metadata.timeCreated;
+      return { name: f.name, size: Number(f.metadata.size ?? 0), modifiedMs: updated ? Date.parse(String(updated)) : undefined };
+    });
   }
 
   async deleteBlob(bucket: string, blob: string): Promise<void> {

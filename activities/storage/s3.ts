@@ -146,7 +146,7 @@ export class S3Storage implements CloudStorage {
     let token: string | undefined;
     do {
       const res = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-      for (const o of res.Contents ?? []) out.push({ name: o.Key!, size: o.Size ?? 0 });
+      for (const o of res.Contents ?? []) out.push({ name: o.Key!, size: o.Size ?? 0, modifiedMs: o.LastModified?.getTime() });
       token = res.IsTruncated ? res.NextContinuationToken : undefined;
     } while (token);
     return out;

@@ -5,6 +5,8 @@ import type { Provider } from '../../workflows/types.js';
 export interface BlobInfo {
   name: string;
   size: number;
+  /** when the blob was last written (ms since the epoch), where the store says */
+  modifiedMs?: number;
 }
 
 export interface CloudStorage {
