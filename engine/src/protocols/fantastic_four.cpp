@@ -349,7 +349,7 @@ void FantasticFour::multiply(const Shared& x, const Shared& y, Shared& z) {
         }
       }
       if (s.sender == p) {
-        std::memcpy(wire::words(out[s.receiver], out_at[s.receiver]), w, len * 4);
+        if (len) std::memcpy(wire::words(out[s.receiver], out_at[s.receiver]), w, len * 4);
         out_at[s.receiver] += len;
       } else {
         hash_sent(s.sender, s.receiver, w, len);
@@ -542,7 +542,7 @@ void FantasticFour::shuffle_impl(const std::vector<Shared*>& columns, const std:
           for (size_t e = 0; e < n; ++e) t[e] = b ? (t[e] ^ y[e]) : (t[e] - y[e]);
         }
         for (size_t e = 0; e < n; ++e) acc[e] = b ? (acc[e] ^ t[e]) : (acc[e] + t[e]);
-        if (s == mod4(to - 1)) std::memcpy(wire::words(msg, c * n), t.data(), n * 4);
+        if (s == mod4(to - 1) && n) std::memcpy(wire::words(msg, c * n), t.data(), n * 4);
         if (s == mod4(vouch_for - 1)) hash_sent(to, vouch_for, t.data(), n);
       }
     }
