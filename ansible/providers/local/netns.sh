@@ -8,6 +8,7 @@
 #   netns.sh firewall <job id> <party index> <port> <peer address>...
 #                                               inside the namespace: <port> admits only the peers
 #   netns.sh probe                              exit 0 when namespaces, veths and bridges can be made here
+#   netns.sh list                               "<job id> <party index> <address>" of every lease (for a sweep)
 #
 # Addressing: bridge qsbr0 holds 10.213.0.1/16 (no NAT, no default route: parties reach each other and
 # nothing else). Slot s (2..65534) is the address 10.213.<s/256>.<s%256>; its lease is a file created
@@ -150,11 +151,20 @@ probe() {
   [ $ok = 1 ]
 }
 
+list() {
+  for f in "$LEASES"/*; do
+    [ -f "$f" ] || continue
+    read -r job party < "$f" || continue
+    echo "$job $party $(slot_addr "$(basename "$f")")"
+  done
+}
+
 cmd=${1:-}; [ $# -gt 0 ] && shift
 case "$cmd" in
   up) up "$@" ;;
   down) down "$@" ;;
   firewall) firewall "$@" ;;
   probe) probe ;;
-  *) echo "usage: netns.sh up|down|firewall|probe ..." >&2; exit 2 ;;
+  list) list ;;
+  *) echo "usage: netns.sh up|down|firewall|probe|list ..." >&2; exit 2 ;;
 esac

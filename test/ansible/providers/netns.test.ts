@@ -23,6 +23,9 @@ describe.runIf(localNetworkMode() === 'namespaces')('local party namespaces', ()
     expect(new Set(addresses.slice(0, -1)).size).toBe(parties.length);
     for (const a of addresses) expect(a).toMatch(/^10\.213\.\d+\.\d+$/);
     for (const job of jobs) expect(leasesOf(job)).toHaveLength(3);
+    // What a sweep reads: every lease as "<job> <party> <address>".
+    const listed = (await run('sh', [NETNS_SCRIPT, 'list'])).stdout.trim().split('\n');
+    for (const [i, [job, p]] of parties.entries()) expect(listed).toContain(`${job} ${p} ${addresses[i]}`);
     const links = execFileSync('ip', ['-br', 'link'], { encoding: 'utf8' });
     for (const job of jobs) for (const slot of leasesOf(job)) expect(links).toContain(`qsh${Number(slot).toString(16)}`);
 
