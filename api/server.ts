@@ -4,7 +4,9 @@ import { loadConfigOrExit } from '../activities/config.js';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  if (!config.auth.tokensFile && config.auth.tokenHashes.length === 0) {
+  // what is loaded counts, not what is configured: a tokens file with no entries leaves the API open
+  const { loadTokens } = await import('./auth.js');
+  if (loadTokens(config).size === 0) {
     console.warn('api: WARNING: no API tokens configured, the API is open to anyone who can reach it (allowed on a loopback address only; see `npm run token`)');
   }
   const { startApi } = await import('./start.js');
