@@ -94,7 +94,24 @@ void FantasticFour::send_message(int to, net::Bytes message, bool jmp) {
       wire::words(message)[0] += cheat_.delta;
     }
   }
-  comm_.send(to, std::move(message));
+  try {
+    comm_.send(to, std::move(message));
+  } catch (const net::LinkError& e) {
+    // The link already failed. The peer may have stopped because it caught someone: its abort notice can
+    // still be waiting, unread, on this link; it says more than "stopped".
+    for (;;) {
+      net::Bytes m;
+      try {
+        m = comm_.recv(to);
+      } catch (const net::LinkError&) {
+        break;
+      }
+      if (!m.empty() && (m.back() & kAbort)) on_notice(to, m);
+    }
+    // Otherwise the peer stopped or went silent (a real link's timeout): a deviation as far as this party
+    // can tell.
+    fail({to}, party_name(to) + " stopped answering " + party_name(party_) + " (" + e.what() + ")");
+  }
 }
 
 // Abort notice: [reporter][count][accused...][text][trailer with the abort flag].
@@ -121,6 +138,24 @@ void FantasticFour::relay(const net::Bytes& notice, int except) {
   }
 }
 
+void FantasticFour::on_notice(int from, const net::Bytes& m) {
+  // Pass it on before stopping: a party waiting on this one must not wait for a message that will
+  // never come (it would blame this party).
+  relay(m, from);
+  const size_t end = m.size() - 1;
+  const int reporter = end > 0 ? m[0] : from;
+  const size_t count = end > 1 ? m[1] : 0;
+  std::vector<int> accused;
+  for (size_t i = 0; i < count && 2 + i < end; ++i) accused.push_back(m[2 + i]);
+  const size_t text_at = std::min(end, 2 + count);
+  // The text comes from another party: keep it short and printable (it ends up in logs and job errors).
+  std::string text;
+  for (size_t i = text_at; i < end && text.size() < 300; ++i) text.push_back(m[i] >= 0x20 && m[i] < 0x7F ? static_cast<char>(m[i]) : '?');
+  for (auto it = accused.begin(); it != accused.end();) it = *it >= N ? accused.erase(it) : it + 1;
+  const std::string by = reporter == from ? party_name(from) : party_name(reporter) + ", relayed by " + party_name(from);
+  throw MaliciousError(text + " (reported by " + by + ")", accused);
+}
+
 net::Bytes FantasticFour::recv_message(int from, size_t payload_bytes) {
   net::Bytes m;
   try {
@@ -130,23 +165,7 @@ net::Bytes FantasticFour::recv_message(int from, size_t payload_bytes) {
   }
   if (m.empty()) fail({from}, party_name(from) + " sent an empty message to " + party_name(party_));
   const uint8_t trailer = m.back();
-  if (trailer & kAbort) {
-    // Pass it on before stopping: a party waiting on this one must not wait for a message that will
-    // never come (it would blame this party).
-    relay(m, from);
-    const size_t end = m.size() - 1;
-    const int reporter = end > 0 ? m[0] : from;
-    const size_t count = end > 1 ? m[1] : 0;
-    std::vector<int> accused;
-    for (size_t i = 0; i < count && 2 + i < end; ++i) accused.push_back(m[2 + i]);
-    const size_t text_at = std::min(end, 2 + count);
-    // The text comes from another party: keep it short and printable (it ends up in logs and job errors).
-    std::string text;
-    for (size_t i = text_at; i < end && text.size() < 300; ++i) text.push_back(m[i] >= 0x20 && m[i] < 0x7F ? static_cast<char>(m[i]) : '?');
-    for (auto it = accused.begin(); it != accused.end();) it = *it >= N ? accused.erase(it) : it + 1;
-    const std::string by = reporter == from ? party_name(from) : party_name(reporter) + ", relayed by " + party_name(from);
-    throw MaliciousError(text + " (reported by " + by + ")", accused);
-  }
+  if (trailer & kAbort) on_notice(from, m);
   const uint8_t expected = recv_seq_[from] & 0x7F;
   if ((trailer & 0x7F) != expected) {
     fail({from}, party_name(from) + "'s message #" + std::to_string(expected) + " to " + party_name(party_) + " is missing (got #" + std::to_string(trailer & 0x7F) + ")");

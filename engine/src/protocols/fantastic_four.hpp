@@ -113,6 +113,7 @@ class FantasticFour : public Protocol {
   net::Bytes recv_message(int from, size_t payload_bytes);
   [[noreturn]] void fail(const std::vector<int>& accused, const std::string& what);
   void relay(const net::Bytes& notice, int except);
+  [[noreturn]] void on_notice(int from, const net::Bytes& notice);  // relays it, throws MaliciousError
 
   void hash_sent(int sender, int receiver, const uint32_t* w, size_t n);      // this party vouches
   void hash_received(int sender, int hasher, const uint32_t* w, size_t n);    // this party received
