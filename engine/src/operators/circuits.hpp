@@ -54,9 +54,11 @@ BShared lt_lex_rows(Protocol& proto, const std::vector<ColumnRows>& xs, const st
 // ---- conversions (ABY3, Mohassel & Rindal CCS 2018, §5.3) -------------------------------------------
 
 /**
- * A2B, bit decomposition. Each of the n global additive shares is locally a boolean sharing (global share
- * g = x_g, the others 0); they are added with boolean adders: carry-save 3-to-2 layers (1 in 3PC, 2 in
- * 4PC: one round each) and one Sklansky parallel-prefix adder (6 rounds). 3PC: 7 rounds, 183 AND bits.
+ * A2B, bit decomposition (ABY3 §5.3). 3PC: each of the 3 global additive shares is locally a boolean
+ * sharing (global share g = x_g, the others 0); a carry-save layer (1 round) makes two terms of them, a
+ * Sklansky parallel-prefix adder adds those (6 rounds): 7 rounds, 182 AND bits. 4PC: x_0 + x_1 and x_2 + x_3
+ * each enter by one Fantastic Four joint input (their two holders), then the adder: 8 rounds (2 one-way
+ * messages + 6), 151 AND bits + 2 words per element in all.
  */
 BShared a2b(Protocol& proto, const AShared& x);
 /** A2B, result left in planes (for further boolean work). */
