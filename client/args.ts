@@ -62,10 +62,11 @@ export const COMMANDS = {
     },
   },
   result: {
-    usage: 'qs result --job ID [--out file.csv]',
-    summary: "download a finished job's result shares, reconstruct them and print the table as CSV",
+    usage: 'qs result --job ID [--csv | --json] [--out file.csv]',
+    summary: "download a finished job's result shares, reconstruct them and print the result's rows as a table",
     options: {
       job: { type: 'string', required: true, help: 'the job id' },
+      csv: { type: 'boolean', help: 'print CSV (a header, then one line per row) instead of a table' },
       out: { type: 'string', short: 'o', help: 'write the CSV to this file instead of stdout' },
     },
   },

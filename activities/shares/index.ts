@@ -213,3 +213,71 @@ export function reconstructTable(columns: string[], partyCsvs: string[]): number
     }),
   );
 }
+
+/** The reserved validity column of result files (domain/sql's VALID_COLUMN). */
+export const VALID = '_valid';
+
+export interface ResultTable extends Table {
+  /** every output row the parties wrote (padding included), with `_valid` last: evaluatePlan's table */
+  padded: Table;
+}
+
+/**
+ * The result of a query as the analyst reads it (issue 17's result file contract): party i's file has, for
+ * every output `o` in SELECT order, `o_0 … o_{k-1}`, then `_valid_0 … _valid_{k-1}`; local column j holds
+ * global share (i + j) mod n. Each cell is rebuilt by adding its n global shares mod 2^32 (signed reading),
+ * after checking that every replicated copy of a global share agrees across the parties' files; the result
+ * is the rows whose `_valid` is 1, in file order (ORDER BY order when the query has one). A `_valid` other
+ * than 0 or 1 is an error. Files of the earlier SUM/COUNT engine (one row, no `_valid`) read as one valid row.
+ */
+export function resultTable(partyCsvs: string[], parties: number = partyCsvs.length): ResultTable {
+  checkParties(parties);
+  if (partyCsvs.length !== parties) throw new Error(`expected ${parties} result files (one per party), got ${partyCsvs.length}`);
+  const n = parties;
+  const k = n - 1;
+  const parsed = partyCsvs.map((text, i) => {
+    try {
+      return parseShareCsv(text);
+    } catch (err) {
+      throw new Error(`party ${i}'s result: ${(err as Error).message}`);
+    }
+  });
+  const header = parsed[0].header;
+  parsed.forEach((p, i) => {
+    if (p.header.join(',') !== header.join(',')) throw new Error(`party ${i}'s result header differs from party 0's`);
+    if (p.rows.length !== parsed[0].rows.length) throw new Error(`party ${i}'s result has ${p.rows.length} rows, party 0's has ${parsed[0].rows.length}`);
+  });
+  if (header.length % k !== 0) throw new Error(`the result header has ${header.length} columns, not a multiple of k = ${k}`);
+  const names: string[] = [];
+  for (let c = 0; c < header.length; c += k) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)_0$/.exec(header[c]);
+    if (!m) throw new Error(`result column ${JSON.stringify(header[c])} should be <name>_0`);
+    for (let j = 1; j < k; j++) if (header[c + j] !== `${m[1]}_${j}`) throw new Error(`result column ${JSON.stringify(header[c + j])} should be ${m[1]}_${j}`);
+    if (names.includes(m[1])) throw new Error(`the result header names output ${m[1]} twice`);
+    names.push(m[1]);
+  }
+  const validAt = names.indexOf(VALID);
+  if (validAt >= 0 && validAt !== names.length - 1) throw new Error(`${VALID} must be the last output of a result file`);
+  if (validAt === 0) throw new Error('the result file has no output besides _valid');
+  const share = new Array<number | undefined>(n);
+  const padded = parsed[0].rows.map((_, r) =>
+    names.map((name, o) => {
+      share.fill(undefined);
+      parsed.forEach((p, i) => {
+        for (let j = 0; j < k; j++) {
+          const g = (i + j) % n;
+          const v = toUint32(p.rows[r][o * k + j]);
+          if (share[g] !== undefined && share[g] !== v) throw new Error(`row ${r + 1}, output ${name}: the parties' copies of global share ${g} disagree`);
+          share[g] = v;
+        }
+      });
+      return toInt32(share.reduce<number>((s, v) => (s + (v ?? 0)) >>> 0, 0));
+    }),
+  );
+  if (validAt < 0) return { columns: names, rows: padded, padded: { columns: [...names, VALID], rows: padded.map((row) => [...row, 1]) } };
+  const outputs = names.slice(0, -1);
+  padded.forEach((row, r) => {
+    if (row[validAt] !== 0 && row[validAt] !== 1) throw new Error(`row ${r + 1}: ${VALID} rebuilds to ${row[validAt]}, not 0 or 1 (a corrupted result file)`);
+  });
+  return { columns: outputs, rows: padded.filter((row) => row[validAt] === 1).map((row) => row.slice(0, validAt)), padded: { columns: names, rows: padded } };
+}

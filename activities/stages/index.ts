@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import type { JobStorage } from '../storage/index.js';
 import { jobParties } from '../storage/names.js';
 import { heartbeatingRun } from '../ansible/heartbeat.js';
-import { compileQuery, programFile } from '../engine/query.js';
+import { compileJobQuery, planFile } from '../engine/plan.js';
 import type { StageActivities } from '../../workflows/activity-types.js';
 import type { JobConfig, PartyHost, StageResult } from '../../workflows/types.js';
 import { commonVars, controllerInventory, engineArgv, engineVars, jobDir, partyInventory, peerList, sshDir, cloudVars } from './plan.js';
@@ -91,7 +91,8 @@ export function createStageActivities({ config, storage }: StageDeps): StageActi
 
     async runExperiment(job, hosts, owners) {
       const columns = Object.keys(job.schema);
-      const compiled = compileQuery(job.querySql, columns);
+      // The same compilation create_job checked: the plan goes to every party as plan.txt.
+      const compiled = compileJobQuery(job.querySql, columns);
       if (!compiled.ok) throw ApplicationFailure.nonRetryable(`the query cannot run: ${compiled.error}`, 'QueryRefused');
       const parties = jobParties(job);
       const sorted = [...owners].sort();
@@ -105,7 +106,7 @@ export function createStageActivities({ config, storage }: StageDeps): StageActi
       return run('runExperiment', job, 'run_experiment.yml', partyInventory(config, job, hosts), {
         qs_inputs: inputs,
         qs_results: results,
-        qs_program: programFile(compiled.program, columns),
+        qs_plan: planFile(compiled.plan),
         qs_engine_argv: engineArgv(config, job, hosts),
       });
     },

@@ -185,7 +185,7 @@ export function engineBinary(config: Config, job: JobConfig, host: PartyHost, va
 export const ENGINE_TIMEOUTS = { connect: 60, link: 30 } as const;
 
 /**
- * Each party's engine command line, run on its own host from its folder (peers.txt, party.key, program.txt
+ * Each party's engine command line, run on its own host from its folder (peers.txt, party.key, plan.txt
  * and input.csv are there): inside its namespace for local namespace parties; on loopback only reachable
  * from this machine (--listen 127.0.0.1:<port>); on a cloud VM on every interface at the engine port.
  */
@@ -198,7 +198,7 @@ export function engineArgv(config: Config, job: JobConfig, hosts: PartyHost[]): 
       const port = peers.find((p) => p.index === h.index)!.port;
       const run = [
         engineBinary(config, job, h, vars), 'run', '--party', String(h.index), '--parties', String(n),
-        '--key', 'party.key', '--peers', 'peers.txt', '--program', 'program.txt', '--input', 'input.csv', '--output', 'result.csv',
+        '--key', 'party.key', '--peers', 'peers.txt', '--plan', 'plan.txt', '--input', 'input.csv', '--output', 'result.csv',
         '--listen', `${h.compute === 'local' && !inNamespace(h) ? '127.0.0.1' : '0.0.0.0'}:${port}`,
         '--connect-timeout', String(ENGINE_TIMEOUTS.connect), '--link-timeout', String(ENGINE_TIMEOUTS.link),
       ];

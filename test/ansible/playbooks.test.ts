@@ -14,8 +14,8 @@ import path from 'node:path';
 import { runPlaybook, type PlaybookResult } from '../../activities/ansible/runner.js';
 import type { Config } from '../../activities/config.js';
 import { LOCAL_BRIDGE, NETNS_SCRIPT, localNetworkMode } from '../../activities/compute/local-network.js';
-import { compileQuery, programFile } from '../../activities/engine/query.js';
-import { reconstructResult, shareTable } from '../../activities/shares/index.js';
+import { compileJobQuery, planFile } from '../../activities/engine/plan.js';
+import { resultTable, shareTable } from '../../activities/shares/index.js';
 import { commonVars, controllerInventory, engineArgv, engineBinary, engineVars, jobDir, partyInventory, partyNamespace, peerList } from '../../activities/stages/plan.js';
 import { JobStorage, cloudStorages } from '../../activities/storage/index.js';
 import { jobParties } from '../../activities/storage/names.js';
@@ -50,7 +50,7 @@ const expectOk = (r: PlaybookResult) => expect(r.ok, r.logTail.join('\n')).toBe(
 
 /** The vars runExperiment renders: read URLs for each party's own bucket, a PUT URL for its result. */
 async function experimentVars(): Promise<Record<string, unknown>> {
-  const compiled = compileQuery(job.querySql, columns);
+  const compiled = compileJobQuery(job.querySql, columns);
   if (!compiled.ok) throw new Error(compiled.error);
   const sorted = Object.keys(owners).sort();
   const qs_inputs: Record<string, unknown> = {};
@@ -59,12 +59,13 @@ async function experimentVars(): Promise<Record<string, unknown>> {
     qs_inputs[p.index] = await storage.inputReadUrls(p, sorted);
     qs_results[p.index] = await storage.resultUploadUrl(p);
   }
-  return { qs_inputs, qs_results, qs_program: programFile(compiled.program, columns), qs_engine_argv: engineArgv(config, job, hosts) };
+  return { qs_inputs, qs_results, qs_plan: planFile(compiled.plan), qs_engine_argv: engineArgv(config, job, hosts) };
 }
 
 async function reconstructed() {
   const urls = await storage.resultReadUrls(parties);
-  return reconstructResult(await Promise.all(urls.map(async (u) => (await fetch(u)).text())));
+  const { columns, rows } = resultTable(await Promise.all(urls.map(async (u) => (await fetch(u)).text())));
+  return { columns, rows };
 }
 
 /** Processes whose command line names this job's folder, or that run in one of its namespaces. */

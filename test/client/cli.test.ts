@@ -202,18 +202,50 @@ describe('status and result', () => {
     ]);
   }, 10_000);
 
-  it('result reconstructs the shares of every party and prints CSV, or writes --out', async () => {
-    const files = shareTable(['total', 'n'], [[4100, 5]], 3).map((f) => f.replace(/^.*\n/, 'total_0,total_1,[total]_0,[total]_1,n_0,n_1,[n]_0,[n]_1\n'));
+  /** Result files as the engine writes them: `o_0 … o_{k-1}` per output, then `_valid_…` (issue 17). */
+  function resultFiles(columns: string[], rows: number[][]): string[] {
+    const k = 2;
+    const header = [...columns, '_valid'].flatMap((c) => Array.from({ length: k }, (_, j) => `${c}_${j}`)).join(',');
+    const shared = shareTable([...columns, '_valid'], rows, 3);
+    // keep each column's additive block only (the first k of its 2k share columns)
+    return shared.map((f) => [header, ...f.trim().split('\n').slice(1).map((l) => l.split(',').filter((_, i) => i % (2 * k) < k).join(','))].join('\n') + '\n');
+  }
+  const serve = (files: string[]) => {
     handler = (req, _b, res) => {
       if (req.url!.startsWith('/get_status')) return json(res, 200, { status: 'Success', job_id: 'j1', stages: [], result: [0, 1, 2].map((p) => `${base}/out${p}/result.csv`) });
       const m = /^\/out(\d)\//.exec(req.url!);
       if (m) return res.end(files[Number(m[1])]);
       json(res, 404, {});
     };
-    expect(await run(['result', '--job', 'j1'])).toMatchObject({ code: 0, stdout: 'total,n\n4100,5' });
+  };
+
+  it('result rebuilds the valid rows of every party\'s shares, in order, and prints a table, --csv, --json, or writes --out', async () => {
+    serve(resultFiles(['region', 'avg_salary'], [[2, -4100, 1], [0, 0, 0], [11, 52000, 1], [0, 0, 0]]));
+    expect(await run(['result', '--job', 'j1'])).toMatchObject({ code: 0, stdout: 'region  avg_salary\n------  ----------\n     2       -4100\n    11       52000\n(2 rows)' });
+    expect(await run(['result', '--job', 'j1', '--csv'])).toMatchObject({ code: 0, stdout: 'region,avg_salary\n2,-4100\n11,52000' });
+    expect(JSON.parse((await run(['result', '--job', 'j1', '--json'])).stdout)).toEqual({ job_id: 'j1', columns: ['region', 'avg_salary'], rows: [[2, -4100], [11, 52000]] });
     const out = path.join(tmp, 'r.csv');
-    expect(await run(['result', '--job', 'j1', '--out', out])).toMatchObject({ code: 0, stdout: '', stderr: `wrote 1 row to ${out}` });
-    expect(readFileSync(out, 'utf8')).toBe('total,n\n4100,5\n');
+    expect(await run(['result', '--job', 'j1', '--out', out])).toMatchObject({ code: 0, stdout: '', stderr: `wrote 2 rows to ${out}` });
+    expect(readFileSync(out, 'utf8')).toBe('region,avg_salary\n2,-4100\n11,52000\n');
+    expect(await run(['result', '--job', 'j1', '--csv', '--json'])).toMatchObject({ code: 1 });
+  });
+
+  it('result of an aggregate query is one row; no valid row prints the header and (0 rows)', async () => {
+    serve(resultFiles(['total', 'n'], [[4100, 5, 1]]));
+    expect(await run(['result', '--job', 'j1'])).toMatchObject({ code: 0, stdout: 'total  n\n-----  -\n 4100  5\n(1 row)' });
+    serve(resultFiles(['uid'], [[0, 0], [0, 0]]));
+    expect(await run(['result', '--job', 'j1'])).toMatchObject({ code: 0, stdout: 'uid\n---\n(0 rows)' });
+    expect(await run(['result', '--job', 'j1', '--csv'])).toMatchObject({ code: 0, stdout: 'uid' });
+  });
+
+  it('result refuses files whose _valid is not 0 or 1, or whose replicated copies disagree', async () => {
+    serve(resultFiles(['x'], [[1, 2]]));
+    expect(await run(['result', '--job', 'j1'])).toMatchObject({ code: 1, stderr: expect.stringContaining('_valid rebuilds to 2') });
+    const files = resultFiles(['x'], [[7, 1]]);
+    const lines = files[1].trim().split('\n');
+    lines[1] = lines[1].replace(/^-?\d+/, (v) => String((Number(v) + 1) | 0));
+    serve([files[0], `${lines.join('\n')}\n`, files[2]]);
+    expect(await run(['result', '--job', 'j1'])).toMatchObject({ code: 1, stderr: expect.stringContaining('copies of global share 1 disagree') });
   });
 
   it('result refuses a job that has not succeeded', async () => {

@@ -119,7 +119,7 @@ describe('peerList and engineArgv', () => {
     const { hash } = engineVars(config(), job()) as { hash: string };
     expect(argv['1']).toEqual([
       'ip', 'netns', 'exec', `qs-${job().jobId}-p1`, `/srv/qs/engine-builds/${hash}/qs-engine`, 'run', '--party', '1', '--parties', '3',
-      '--key', 'party.key', '--peers', 'peers.txt', '--program', 'program.txt', '--input', 'input.csv', '--output', 'result.csv',
+      '--key', 'party.key', '--peers', 'peers.txt', '--plan', 'plan.txt', '--input', 'input.csv', '--output', 'result.csv',
       '--listen', '0.0.0.0:7100', '--connect-timeout', '60', '--link-timeout', '30',
     ]);
   });
