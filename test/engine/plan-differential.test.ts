@@ -6,12 +6,13 @@
 // each row one of the unlimited result's); with ORDER BY the query is the generator's
 // keyed form (the ORDER BY keys appended as outputs __k0 …), the key sequence must be evaluatePlan's exactly
 // and every row must be one of the unlimited result's (ties may come in any order, also at a LIMIT's cut).
-// 3PC and 4PC alternate. QS_PLAN_CASES (default 32) sets the number of cases, QS_PLAN_BASE_SEED the first
+// 3PC and 4PC alternate. QS_PLAN_CASES (default 48) sets the number of cases, QS_PLAN_BASE_SEED the first
 // seed, QS_PLAN_ENGINE a binary already built, QS_PLAN_SEED=… (with QS_PLAN_MODE=small|wrap, QS_PLAN_PARTIES=3|4) replays one; a failure prints it.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../activities/config.js';
 import { reconstructResult, shareTable } from '../../activities/shares/index.js';
 import { compileSql, evaluatePlan, type Plan } from '../../domain/sql/index.js';
 import { renderPlanText } from '../../domain/sql/plan-text.js';
@@ -19,7 +20,7 @@ import { describeCase } from '../domain/sql/differential.js';
 import { generateCase, type Case, type Mode } from '../domain/sql/generator.js';
 import { buildEngineBinary, runPlan } from './plan-engine.js';
 
-const CASES = Number(process.env.QS_PLAN_CASES ?? 32);
+const CASES = Number(process.env.QS_PLAN_CASES ?? 48);
 const BASE = Number(process.env.QS_PLAN_BASE_SEED ?? 1);
 const ONE = process.env.QS_PLAN_SEED;
 
@@ -96,4 +97,39 @@ describe('qs-engine --plan against evaluatePlan (random tables and queries, real
     console.log(`plan differential: ${cases.length} cases, kinds ${JSON.stringify(kinds)}`);
     expect(failures.join('\n\n')).toBe('');
   }, 900_000);
+});
+
+describe('qs-engine --plan on the golden examples (domain/sql/examples), real processes and links', () => {
+  const dir = path.join(REPO_ROOT, 'domain', 'sql', 'examples');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  it.each([3, 4])('when %i parties run every example, then each party\'s header is the contract and the rebuilt result is the example\'s output', async (parties) => {
+    for (const f of files) {
+      const ex = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { plan: Plan; ordered: boolean; input: { columns: string[]; rows: number[][] }; output: { columns: string[]; rows: number[][] } };
+      const run = await runPlan(engine, shareTable(ex.input.columns, ex.input.rows, parties), renderPlanText(ex.plan));
+      const k = parties - 1;
+      const header = ex.output.columns.flatMap((o) => Array.from({ length: k }, (_, j) => `${o}_${j}`)).join(',');
+      for (const r of run.results) expect(r.split('\n')[0], f).toBe(header);
+      for (const r of run.results) expect(r.trimEnd().split('\n').length - 1, f).toBe(ex.output.rows.length);
+      const got = reconstructResult(run.results, parties);
+      const last = ex.output.columns.length - 1;
+      expect(got.rows.filter((r) => r[last] !== 1).every((r) => r.every((x) => x === 0)), f).toBe(true);
+      const valid = (rows: number[][]) => rows.filter((r) => r[last] === 1).map(key);
+      if (ex.ordered) expect(valid(got.rows), f).toEqual(valid(ex.output.rows));
+      else expect(valid(got.rows).sort(), f).toEqual(valid(ex.output.rows).sort());
+    }
+  }, 300_000);
+});
+
+describe('qs-engine --plan refuses a bad plan before computing', () => {
+  it('when the plan file refers to a later node, then every party stops and the reader names the line', async () => {
+    const r = compileSql('SELECT a + b AS s FROM t WHERE a < 3', ['a', 'b']);
+    if (!r.ok) throw new Error(r.error);
+    const bad = renderPlanText(r.plan).replace(/^row r4 int add r0 r3$/m, 'row r4 int add r0 r7');
+    expect(bad).not.toBe(renderPlanText(r.plan));
+    const err = await runPlan(engine, shareTable(['a', 'b'], [[1, 2], [5, 6]], 3), bad).then(() => '', (e: Error) => e.message);
+    for (const p of [0, 1, 2]) {
+      expect(err).toMatch(new RegExp(`party ${p} exited 2`));
+      expect(err).toContain(`qs-engine party ${p}: reading the program failed: plan line 8: argument 'r7' is not an earlier node of this phase`);
+    }
+  });
 });
