@@ -180,15 +180,17 @@ void test_circuits(int parties, size_t n) {
   CHECK(lex_ok);
   // Rounds (the protocol's counter, and messages on the busiest link of any party, against one and_'s):
   // EQ 5 layers, LT 6, A2B 1 carry-save layer (3PC) or 2 joint inputs (4PC) + 6 adder layers, B2A of a
-  // bit 2 mul layers.
+  // bit 2 mul layers (3PC) or 2 joint inputs + 1 mul (4PC).
   CHECK_EQ(one_and.rounds, 1u);
   const uint64_t m = one_and.max_link_messages;
   // 4PC A2B: two joint inputs (one message each, on different links) and the adder's 6 rounds.
-  const uint64_t expect[] = {5, 6, parties == 3 ? 7u : 8u, 2};
+  // 4PC B2A of a bit: two joint inputs and one multiplication (which of them share a link varies).
+  const uint64_t expect[] = {5, 6, parties == 3 ? 7u : 8u, parties == 3 ? 2u : 3u};
   const uint64_t expect_link[] = {5 * m, 6 * m, parties == 3 ? 7 * m : 6 * m + 1, 2 * m};
   for (int i = 0; i < 4; ++i) {
     CHECK_EQ(cnt[i].rounds, expect[i]);
-    CHECK_EQ(cnt[i].max_link_messages, expect_link[i]);
+    if (parties == 4 && i == 3) CHECK(cnt[i].max_link_messages <= 3 * m);
+    else CHECK_EQ(cnt[i].max_link_messages, expect_link[i]);
   }
   const char* names[] = {"eq", "lt", "a2b", "b2a_bit", "b2a"};
   for (int i = 0; i < 5; ++i)

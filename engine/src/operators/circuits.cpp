@@ -305,8 +305,25 @@ BShared a2b(Protocol& proto, const AShared& x) { return from_planes<BShared>(a2b
 AShared b2a_bit(Protocol& proto, const BShared& bits) {
   const int n = proto.parties(), me = proto.party(), k = bits.k();
   const size_t len = bits.size();
-  // Each global XOR share of the bit, alone, as an arithmetic sharing of 0 or 1.
   const BShared b0 = bit(bits, 0);
+  if (n == 4) {
+    // Fantastic Four: b_0 ⊕ b_1 is known to parties 0 and 3, b_2 ⊕ b_3 to parties 1 and 2: each pair inputs
+    // its bit as an arithmetic 0/1 (joint input), then one multiplication combines the two.
+    auto pair_xor = [&](int g) {
+      std::vector<uint32_t> v(len, 0);
+      const int j0 = local_share(me, g, n), j1 = local_share(me, g + 1, n);
+      if (j0 >= 0 && j1 >= 0)
+        for (size_t e = 0; e < len; ++e) v[e] = b0.share[j0][e] ^ b0.share[j1][e];
+      return v;
+    };
+    AShared a = proto.joint_input_a(0, 3, pair_xor(0), len);
+    const AShared b = proto.joint_input_a(1, 2, pair_xor(2), len);
+    const AShared ab = proto.mul(a, b);
+    for (int j = 0; j < k; ++j)
+      for (size_t e = 0; e < len; ++e) a.share[j][e] += b.share[j][e] - 2u * ab.share[j][e];
+    return a;
+  }
+  // Each global XOR share of the bit, alone, as an arithmetic sharing of 0 or 1.
   std::vector<AShared> terms;
   for (int g = 0; g < n; ++g) terms.push_back(lift_share<AShared>(b0, g, me, n));
   // a ⊕ b = a + b − 2ab, pairs of a level in one multiplication call.

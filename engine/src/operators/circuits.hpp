@@ -78,9 +78,10 @@ Planes add_planes_ex(Protocol& proto, const Planes& x, const Planes& y, bool car
 BShared div(Protocol& proto, const BShared& x, const BShared& y);
 
 /**
- * B2A of bits (bit 0 of each word), bit injection: each global XOR share of the bit is locally an
- * arithmetic sharing (ABY3 §5.3); they are combined with a ⊕ b = a + b − 2ab, as a tree of `mul`s:
- * 2 rounds for 3 and for 4 parties, 2 multiplications (3PC) / 3 (4PC) per element.
+ * B2A of bits (bit 0 of each word), bit injection (ABY3 §5.3). 3PC: each global XOR share of the bit is
+ * locally an arithmetic sharing; they are combined with a ⊕ b = a + b − 2ab, a tree of `mul`s: 2 rounds,
+ * 2 multiplications. 4PC: b_0 ⊕ b_1 and b_2 ⊕ b_3 enter by joint inputs (parties 0 and 3, 1 and 2), then
+ * one multiplication: 3 rounds, 1 multiplication + 2 words in all.
  */
 AShared b2a_bit(Protocol& proto, const BShared& bits);
 /**
