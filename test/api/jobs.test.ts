@@ -45,11 +45,22 @@ describe('POST /create_job', () => {
     [{ analysis_name: '' }, 'analysis_name'],
     [{ query_sql: 'DROP TABLE x' }, 'query_sql'],
     [{ query_sql: 'SELECT SUM(bonus) FROM payroll' }, 'bonus'],
-    [{ query_sql: 'SELECT AVG(age) FROM t' }, 'reference engine'],
+    [{ query_sql: 'SELECT age FROM payroll JOIN other ON age = other.age' }, 'JOIN'],
+    [{ query_sql: 'SELECT SUM(salary) / 2 FROM payroll' }, '/'],
   ])('when %j, then 400 names the field', async (over, field) => {
     const res = await stack.call('POST', '/create_job', jobBody(over));
     expect(res.status, JSON.stringify(res.body)).toBe(400);
     expect(res.body.error).toContain(field);
+  });
+
+  it('when the SQL is outside the grammar, then 400 QS_INVALID_QUERY names query_sql, the construct and its position; within it (WHERE, GROUP BY, AVG, HAVING, ORDER BY … LIMIT), the job is created', async () => {
+    const res = await stack.call('POST', '/create_job', jobBody({ query_sql: 'SELECT age FROM payroll UNION SELECT salary FROM payroll' }));
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'QS_INVALID_QUERY', construct: 'UNION' });
+    expect(res.body.error).toMatch(/^query_sql: .*UNION.*\(at 1:\d+\)/);
+    const sql = 'SELECT age, AVG(salary) FROM payroll WHERE age BETWEEN 20 AND 60 GROUP BY age HAVING COUNT(*) > 1 ORDER BY 2 DESC LIMIT 3';
+    const ok = await stack.call('POST', '/create_job', jobBody({ query_sql: sql }));
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
   });
 
   it('when the JSON is invalid (the seed sample has a trailing comma), then 400 JSON, not an HTML page', async () => {

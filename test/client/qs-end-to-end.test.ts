@@ -1,6 +1,6 @@
 // qs end to end, as users run it: only `qs` child processes talk to a real API + worker (the suite's
 // dev server and emulators). create → two owners upload CSV files → submit → status --watch to
-// Success → result equals the plaintext SUM/COUNT.
+// Success → qs result prints the README walkthrough's answer (the wage gap by academia: AVG on shares).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,25 +36,29 @@ function qs(...args: string[]): Promise<{ code: number | null; stdout: string; s
   });
 }
 
-const alice = [[30, 1000], [41, -2500], [25, 2_147_483_000]];
-const bob = [[52, 700], [19, 1200]];
-const csv = (rows: number[][]) => `age,salary\n${rows.map((r) => r.join(',')).join('\n')}\n`;
+// The README walkthrough's files (schema salary, degree, years_exp, region, academia).
+const HEADER = 'salary,degree,years_exp,region,academia';
+const uni = [[52000, 2, 12, 1, 1], [48000, 1, 3, 2, 1], [61000, 2, 7, 1, 0]];
+const corp = [[75000, 2, 25, 3, 0], [39000, 0, 0, 2, 0], [44000, 1, 4, 2, 1]];
+const csv = (rows: number[][]) => `${HEADER}\n${rows.map((r) => r.join(',')).join('\n')}\n`;
+const SQL = 'SELECT academia, AVG(salary) FROM emp GROUP BY academia';
+const SCHEMA = 'salary=usd,degree=level,years_exp=years,region=code,academia=flag';
 
 describe('qs', () => {
-  it('create, upload for two owners, submit, status --watch, result: equals the plaintext SUM and COUNT', { timeout: 600_000 }, async () => {
-    const created = await qs('create', '--name', 'payroll via qs', '--sql', 'SELECT SUM(salary) AS total, COUNT(*) AS n FROM payroll', '--level', 'semi', '--clouds', 'aws,gcp,azure', '--schema', 'age=years,salary=usd');
+  it('create, upload for two owners, submit, status --watch, result: the README walkthrough, AVG(salary) per academia as a table, --csv, --json', { timeout: 600_000 }, async () => {
+    const created = await qs('create', '--name', 'wage gap via qs', '--sql', SQL, '--level', 'semi', '--clouds', 'aws,gcp,azure', '--schema', SCHEMA);
     expect(created.code, created.stderr).toBe(0);
     const jobId = created.stdout.trim();
     expect(jobId).toMatch(/^[0-9a-f-]{36}$/);
 
     // A file that does not match the schema is refused before anything is registered or uploaded.
-    writeFileSync(path.join(tmp, 'bad.csv'), 'salary,age\n1,2\n');
+    writeFileSync(path.join(tmp, 'bad.csv'), 'academia,salary\n1,2\n');
     const bad = await qs('upload', '--job', jobId, '--owner', 'mallory', path.join(tmp, 'bad.csv'));
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^qs: bad\.csv: line 1: header is salary,age/);
+    expect(bad.stderr).toMatch(/^qs: bad\.csv: line 1: header is academia,salary/);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
 
-    for (const [owner, rows] of [['alice', alice], ['bob', bob]] as const) {
+    for (const [owner, rows] of [['uni', uni], ['corp', corp]] as const) {
       const file = path.join(tmp, `${owner}.csv`);
       writeFileSync(file, csv(rows));
       const up = await qs('upload', '--job', jobId, '--owner', owner, file);
@@ -79,17 +83,27 @@ describe('qs', () => {
     expect(watched.stdout).toMatch(/status: Success/);
     expect(watched.stdout).toMatch(/runExperiment: succeeded/);
 
-    const all = [...alice, ...bob];
-    const total = all.reduce((s, r) => (s + r[1]) | 0, 0);
+    // academia 1: 52000, 48000, 44000 → 48000; academia 0: 61000, 75000, 39000 → 175000 / 3 = 58333 (truncated).
+    // Without ORDER BY the rows come in any order.
     const res = await qs('result', '--job', jobId);
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stdout).toBe(`total,n\n${total},${all.length}\n`);
+    const table = res.stdout.trimEnd().split('\n');
+    expect(table.slice(0, 2)).toEqual(['academia  avg_salary', '--------  ----------']);
+    expect(table.slice(2, 4).sort()).toEqual(['       0       58333', '       1       48000']);
+    expect(table[4]).toBe('(2 rows)');
+
+    const asCsv = await qs('result', '--job', jobId, '--csv');
+    expect(asCsv.code, asCsv.stderr).toBe(0);
+    expect(asCsv.stdout.split('\n')[0]).toBe('academia,avg_salary');
+    expect(asCsv.stdout.trim().split('\n').slice(1).sort()).toEqual(['0,58333', '1,48000']);
 
     const out = path.join(tmp, 'result.csv');
     const toFile = await qs('result', '--job', jobId, '--out', out, '--json');
     expect(toFile.code, toFile.stderr).toBe(0);
-    expect(JSON.parse(toFile.stdout)).toMatchObject({ columns: ['total', 'n'], rows: [[total, all.length]] });
-    expect(readFileSync(out, 'utf8')).toBe(`total,n\n${total},${all.length}\n`);
+    const json = JSON.parse(toFile.stdout);
+    expect(json.columns).toEqual(['academia', 'avg_salary']);
+    expect([...json.rows].sort((a: number[], b: number[]) => a[0] - b[0])).toEqual([[0, 58333], [1, 48000]]);
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('academia,avg_salary');
 
     const listed = await qs('jobs', '--status', 'Success', '--json');
     expect(listed.code, listed.stderr).toBe(0);
