@@ -32,7 +32,7 @@ beforeAll(async () => {
 }, 900_000);
 afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
 
-const key = (r: number[]) => JSON.stringify(r);
+const key = (r: unknown) => JSON.stringify(r);
 
 /** Runs one case on the engine; returns what disagrees, or undefined. */
 async function check(c: Case, parties: number): Promise<string | undefined> {
