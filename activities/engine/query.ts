@@ -1,6 +1,8 @@
-// What the engines can run. The reference engine compiles `SELECT <agg>[, <agg>…] FROM <table>` with
-// SUM(column) and COUNT(*) (aliases with AS); TVA runs compiled programs, so for TVA a query must match
-// an entry of the configured catalogue. Anything else is refused at create_job, before any cloud work.
+// RETIRED: the SUM/COUNT compiler for the engine's old `--program` path. The API and the stages now compile
+// with domain/sql into a plan (activities/engine/plan.ts, `qs-engine run --plan`); the TVA catalogue lookup
+// moved to activities/engine/catalogue.ts. What is left here is used only by test/engine/engine.test.ts (the
+// engine's `--program` tests) and test/domain/sql/compat.test.ts (old vs new names and values); delete this
+// file together with the engine's `--program` option.
 //
 // Pure: no Node imports, so the API, the activities and the CLI can all share it.
 
@@ -19,7 +21,6 @@ export interface QueryProgram {
 }
 
 export type CompiledQuery = { ok: true; program: QueryProgram } | { ok: false; error: string };
-export type CatalogueLookup = { ok: true; program: string } | { ok: false; error: string };
 
 const UNSUPPORTED = 'the reference engine supports only SUM(column) and COUNT(*) over one table';
 const NOT_ONE_SELECT = 'the query must be a single SELECT statement';
@@ -30,12 +31,6 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Words that start a construct the reference engine does not have (named in the error, not parsed). */
 const CLAUSES = new Set(['WHERE', 'GROUP', 'JOIN', 'INNER', 'LEFT', 'RIGHT', 'FULL', 'CROSS', 'NATURAL', 'ON', 'USING', 'ORDER', 'HAVING', 'LIMIT', 'OFFSET', 'UNION', 'INTERSECT', 'EXCEPT', 'WINDOW', 'DISTINCT', 'ALL']);
 
-/** SQL words compared without case when the TVA catalogue is searched; identifiers keep theirs. */
-const KEYWORDS = new Set([
-  ...CLAUSES,
-  'SELECT', 'FROM', 'AS', 'BY', 'AND', 'OR', 'NOT', 'IN', 'IS', 'NULL', 'LIKE', 'BETWEEN', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END',
-  'ASC', 'DESC', 'WITH', 'EXISTS', 'TRUE', 'FALSE', 'OUTER', 'OVER', 'PARTITION', 'INTO', 'VALUES',
-]);
 
 interface Token {
   kind: 'word' | 'number' | 'string' | 'quoted' | 'punct';
@@ -181,28 +176,4 @@ export function programFile(program: QueryProgram, schemaColumns?: string[]): st
     return `sum ${o.name} ${o.column}`;
   });
   return `${lines.join('\n')}\n`;
-}
-
-/** Query text in a canonical form: tokens joined by one space, SQL keywords and function names upper
- *  case, identifiers and literals as written, no trailing `;`. */
-function normalise(sql: string): string | undefined {
-  const tokens = oneStatement(sql);
-  if (typeof tokens === 'string') return undefined;
-  return tokens
-    .map((t, i) => {
-      const isFunction = tokens[i + 1]?.text === '(';
-      return t.kind === 'word' && (KEYWORDS.has(t.text.toUpperCase()) || isFunction) ? t.text.toUpperCase() : t.text;
-    })
-    .join(' ');
-}
-
-/** TVA runs precompiled programs: the query must match a catalogue entry (query text → program name),
- *  whitespace, the case of keywords and a trailing `;` aside. */
-export function lookupCatalogue(sql: string, catalogue: Record<string, string>): CatalogueLookup {
-  const want = normalise(sql);
-  if (want !== undefined) {
-    for (const [query, program] of Object.entries(catalogue)) if (normalise(query) === want) return { ok: true, program };
-  }
-  const size = Object.keys(catalogue).length;
-  return { ok: false, error: `query not in the TVA catalogue (${size} ${size === 1 ? 'query is' : 'queries are'} configured; the text must match one of them)` };
 }
