@@ -4,7 +4,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { JobStorage } from '../storage/index.js';
@@ -13,7 +13,7 @@ import { heartbeatingRun } from '../ansible/heartbeat.js';
 import { compileJobQuery, planFile } from '../engine/plan.js';
 import type { StageActivities } from '../../workflows/activity-types.js';
 import type { JobConfig, PartyHost, StageResult } from '../../workflows/types.js';
-import { commonVars, controllerInventory, engineArgv, engineVars, jobDir, partyInventory, peerList, sshDir, cloudVars } from './plan.js';
+import { commonVars, controllerInventory, deployedEngineFile, engineArgv, engineVars, jobDir, partyInventory, peerList, sshDir, cloudVars } from './plan.js';
 
 /**
  * An engine that failed says why in one line (naming the link), which run_experiment.yml's check puts in
@@ -71,6 +71,15 @@ export function createStageActivities({ config, storage }: StageDeps): StageActi
     return (await readFile(`${key}.pub`, 'utf8')).trim();
   }
 
+  /** The engine vars deployTvaCore used (engine.json), or, for a job deployed before they were kept, today's. */
+  async function deployedEngine(job: JobConfig): Promise<Record<string, unknown>> {
+    try {
+      return JSON.parse(await readFile(deployedEngineFile(config, job.jobId), 'utf8')) as Record<string, unknown>;
+    } catch {
+      return engineVars(config, job);
+    }
+  }
+
   return {
     async createVMs(job) {
       // Local parties are reached with Ansible's local connection: no login key exists for them.
@@ -86,7 +95,10 @@ export function createStageActivities({ config, storage }: StageDeps): StageActi
     },
 
     async deployTvaCore(job, hosts) {
-      return run('deployTvaCore', job, 'deploy_engine.yml', partyInventory(config, job, hosts), { qs_engine: engineVars(config, job) });
+      const vars = engineVars(config, job);
+      const result = await run('deployTvaCore', job, 'deploy_engine.yml', partyInventory(config, job, hosts), { qs_engine: vars });
+      await writeFile(deployedEngineFile(config, job.jobId), JSON.stringify(vars), { mode: 0o600 });
+      return result;
     },
 
     async runExperiment(job, hosts, owners) {
@@ -107,7 +119,7 @@ export function createStageActivities({ config, storage }: StageDeps): StageActi
         qs_inputs: inputs,
         qs_results: results,
         qs_plan: planFile(compiled.plan),
-        qs_engine_argv: engineArgv(config, job, hosts),
+        qs_engine_argv: engineArgv(config, job, hosts, await deployedEngine(job)),
       });
     },
 
@@ -115,6 +127,7 @@ export function createStageActivities({ config, storage }: StageDeps): StageActi
       const result = await run('deleteVMs', job, 'delete_vms.yml', controllerInventory(), {});
       // The job's key pair and folder go with its hosts; logs stay until the job's storage is deleted.
       await rm(sshDir(config, job.jobId), { recursive: true, force: true });
+      await rm(deployedEngineFile(config, job.jobId), { force: true });
       return result;
     },
   };

@@ -181,6 +181,13 @@ export function engineBinary(config: Config, job: JobConfig, host: PartyHost, va
   return `${host.compute === 'local' ? e.local_builds : e.cloud_builds}/${e.hash}/${e.binary}`;
 }
 
+/**
+ * The engine vars deploy_engine ran with are kept in the job's folder (`engine.json`), so that run_experiment
+ * starts the build that was deployed even when engine/ changed in between (a folder source is hashed by
+ * content: an edit would otherwise point run_experiment at a build that was never made).
+ */
+export const deployedEngineFile = (config: Config, jobId: string) => path.join(jobDir(config, jobId), 'engine.json');
+
 /** How long an engine waits for its peers to connect, and for a message on an open link (seconds). */
 export const ENGINE_TIMEOUTS = { connect: 60, link: 30 } as const;
 
@@ -189,10 +196,9 @@ export const ENGINE_TIMEOUTS = { connect: 60, link: 30 } as const;
  * and input.csv are there): inside its namespace for local namespace parties; on loopback only reachable
  * from this machine (--listen 127.0.0.1:<port>); on a cloud VM on every interface at the engine port.
  */
-export function engineArgv(config: Config, job: JobConfig, hosts: PartyHost[]): Record<string, string[]> {
+export function engineArgv(config: Config, job: JobConfig, hosts: PartyHost[], vars: Record<string, unknown> = engineVars(config, job)): Record<string, string[]> {
   const n = partyCount(job.securityLevel);
   const peers = peerList(job, hosts);
-  const vars = engineVars(config, job);
   return Object.fromEntries(
     hosts.map((h) => {
       const port = peers.find((p) => p.index === h.index)!.port;

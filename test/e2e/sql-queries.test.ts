@@ -45,6 +45,8 @@ describe.each([
   };
   const parties = jobParties(job);
   let hosts: PartyHost[] = [];
+  // The engine build deploy_engine made (as deployTvaCore keeps it in engine.json): engine/ may change meanwhile.
+  let engine: Record<string, unknown> = {};
   const play = (playbook: string, inventory: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<PlaybookResult> =>
     runPlaybook({ playbook, inventory, extraVars: { ...commonVars(config, job), ...extra }, timeoutMs: 590_000, tailLines: 60 });
   const expectOk = (r: PlaybookResult) => expect(r.ok, r.logTail.join('\n')).toBe(true);
@@ -65,7 +67,8 @@ describe.each([
     expectOk(created);
     hosts = (created.reported as { hosts: PartyHost[] }).hosts;
     expectOk(await play('setup_auth.yml', partyInventory(config, job, hosts), { qs_peers: peerList(job, hosts) }));
-    expectOk(await play('deploy_engine.yml', partyInventory(config, job, hosts), { qs_engine: engineVars(config, job) }));
+    engine = engineVars(config, job);
+    expectOk(await play('deploy_engine.yml', partyInventory(config, job, hosts), { qs_engine: engine }));
   }, 900_000);
 
   afterAll(async () => {
@@ -85,7 +88,7 @@ describe.each([
       qs_results[p.index] = await storage.resultUploadUrl(p);
     }
     const started = Date.now();
-    const r = await play('run_experiment.yml', partyInventory(config, job, hosts), { qs_inputs, qs_results, qs_plan: planFile(compiled.plan), qs_engine_argv: engineArgv(config, job, hosts) });
+    const r = await play('run_experiment.yml', partyInventory(config, job, hosts), { qs_inputs, qs_results, qs_plan: planFile(compiled.plan), qs_engine_argv: engineArgv(config, job, hosts, engine) });
     expectOk(r);
     const urls = await storage.resultReadUrls(parties);
     const files = await Promise.all(urls.map(async (u) => (await fetch(u)).text()));
