@@ -124,6 +124,12 @@ describe('peerList and engineArgv', () => {
     ]);
   });
 
+  it('when the engine vars deploy_engine ran with are given, then every party runs that build (engine/ may have changed since)', () => {
+    const deployed = { ...engineVars(config(), job()), hash: 'f'.repeat(32) };
+    const argv = engineArgv(config(), job(), nsHosts, deployed);
+    for (const a of Object.values(argv)) expect(a).toContain(`/srv/qs/engine-builds/${'f'.repeat(32)}/qs-engine`);
+  });
+
   it('when parties share loopback, then each engine listens on 127.0.0.1 only, on its own port; on a cloud VM it runs the host\'s build', () => {
     const loop = engineArgv(config(), job(), localHosts);
     expect(loop['2'][0]).toMatch(/^\/srv\/qs\/engine-builds\/[0-9a-f]{32}\/qs-engine$/);
