@@ -89,6 +89,7 @@ class Executor {
       std::vector<AShared> aggs(plan_.aggregates.size(), pub_a(std::vector<uint32_t>(1, 0)));
       vals = eval_nodes(plan_.group_nodes, 1, [&](const Node& node) { return leaf_a(aggs.at(node.index)); });
       valid = pub_b(std::vector<uint32_t>(1, 1));
+      valid_ones_ = plan_.having < 0;
     } else {
       std::vector<Val> row = eval_nodes(plan_.row_nodes, rows, [&](const Node& node) {
         for (auto& c : input)
@@ -105,6 +106,7 @@ class Executor {
       if (!plan_.has_aggregate) {
         vals = std::move(row);
         valid = std::move(row_valid);
+        valid_ones_ = plan_.filter < 0;
         m = rows;
       } else {
         aggregate(row, row_valid, rows, vals, valid, m);
@@ -119,22 +121,25 @@ class Executor {
     if (plan_.distinct) {
       std::vector<BShared> outb = a2b_many(outs);
       ops::SortColumns sc;
-      sc.keys.push_back(&valid);
+      if (!valid_ones_) sc.keys.push_back(&valid);
+      else sc.bpayload.push_back(&valid);
       for (auto& b : outb) sc.keys.push_back(&b);
       for (auto& a : outs) sc.apayload.push_back(&a);
       for (auto& a : ord) sc.apayload.push_back(&a);
       sort(sc);
       std::vector<const BShared*> gk(sc.keys.begin(), sc.keys.end());
       BShared start = ops::group_starts(P, gk);
-      valid = P.and_(valid, start);
+      valid = valid_ones_ ? start : P.and_(valid, start);
+      valid_ones_ = false;
     }
-    if (!plan_.order_by.empty() || plan_.limit >= 0) {
+    // (when every row is valid, public from the plan, valid is no sort key, and LIMIT alone needs no sort)
+    if (!plan_.order_by.empty() || (plan_.limit >= 0 && !valid_ones_)) {
       std::vector<BShared> ordb = a2b_many(ord);
       for (size_t i = 0; i < ordb.size(); ++i)
         if (plan_.order_by[i].desc) ordb[i] = ops::not_(ordb[i], me, n);
       BShared invalid = flip1(valid);
       ops::SortColumns sc;
-      sc.keys.push_back(&invalid);
+      if (!valid_ones_) sc.keys.push_back(&invalid);
       for (auto& b : ordb) sc.keys.push_back(&b);
       for (auto& a : outs) sc.apayload.push_back(&a);
       sort(sc);
@@ -175,6 +180,8 @@ class Executor {
   const Plan& plan_;
   SortKind sort_;
   int me, n, k;
+  /** Public, from the plan alone: every row of the current table is valid (no WHERE, no HAVING, …). */
+  bool valid_ones_ = false;
 
   void sort(ops::SortColumns& sc) {
     if (sort_ == SortKind::Bitonic) ops::bitonic_sort(P, sc, ops::Order::ascending);
@@ -295,18 +302,20 @@ class Executor {
         }
       }
       valid = pub_b(std::vector<uint32_t>(1, 1));
+      valid_ones_ = true;
     } else {
       grouped(row, row_valid, rows, agg_a, key_a, valid);
       m = no_keys ? 1 : rows;
     }
     vals = eval_nodes(plan_.group_nodes, m, [&](const Node& node) { return leaf_a(node.op == Op::Key ? key_a.at(node.index) : agg_a.at(node.index)); });
-    if (plan_.having >= 0) valid = P.and_(valid, B(vals[plan_.having]));
+    if (plan_.having >= 0) valid = P.and_(valid, B(vals[plan_.having])), valid_ones_ = false;
   }
 
   /** Sort-based aggregation (see the top of the file). keys = []: one row, the last, × its valid bit. */
   void grouped(std::vector<Val>& row, const BShared& row_valid, size_t rows, std::vector<AShared>& agg_a, std::vector<AShared>& key_a, BShared& valid) {
     const auto& aggs = plan_.aggregates;
     const bool no_keys = plan_.keys.empty();
+    const bool vpub = plan_.filter < 0;  // public: every row valid, so valid is no sort or group key
     // the arguments that must be part of a sort key (MIN, MAX, COUNT(DISTINCT)), each once
     std::vector<int> ordered;
     for (auto& g : aggs)
@@ -338,7 +347,7 @@ class Executor {
     for (size_t i = 0; i < ordered.size(); ++i) ordb[i] = row[ordered[i]].b, orda[i] = A(row[ordered[i]]);
     {
       ops::SortColumns sc;
-      sc.keys.push_back(&vsorted);
+      if (!vpub) sc.keys.push_back(&vsorted);
       for (auto& b : keyb) sc.keys.push_back(&b);
       if (!ordered.empty()) sc.keys.push_back(&ordb[0]), sc.apayload.push_back(&orda[0]);
       for (auto& a : key_a) sc.apayload.push_back(&a);
@@ -351,16 +360,19 @@ class Executor {
       std::vector<BShared> kb2;
       for (int kidx : plan_.keys) kb2.push_back(row[kidx].b);
       ops::SortColumns sc;
-      sc.keys.push_back(&v2);
+      if (!vpub) sc.keys.push_back(&v2);
       for (auto& b : kb2) sc.keys.push_back(&b);
       sc.keys.push_back(&ordb[i]);
       sc.apayload.push_back(&orda[i]);
       sort(sc);
     }
     // group starts and ends (row 0 starts, the last row ends)
-    std::vector<const BShared*> gk{&vsorted};
+    std::vector<const BShared*> gk;
+    if (!vpub) gk.push_back(&vsorted);
     for (auto& b : keyb) gk.push_back(&b);
-    BShared start = ops::group_starts(P, gk);
+    std::vector<uint32_t> first(rows, 0);
+    first[0] = 1;
+    BShared start = gk.empty() ? pub_b(first) : ops::group_starts(P, gk);  // no keys at all: one segment
     BShared end(k, rows);
     for (int j = 0; j < k; ++j) {
       for (size_t i = 0; i + 1 < rows; ++i) end.share[j][i] = start.share[j][i + 1];
@@ -496,7 +508,7 @@ class Executor {
       for (size_t i = 0; i < aggs.size(); ++i) agg_a[i] = ops::slice<AShared>(prod, i, 1);
       valid = pub_b(std::vector<uint32_t>(1, 1));
     } else {
-      valid = P.and_(vsorted, end);
+      valid = vpub ? end : P.and_(vsorted, end);
     }
   }
 
