@@ -8,20 +8,34 @@
 // k parties' files together still miss nothing. Every value is a signed 32-bit integer in decimal (the
 // two's complement reading of the uint32 share); a header row; LF line ends; no spaces.
 //
-// Result files (written by the engine) have the same layout with the query's output names. The
-// reference engine writes only the additive block name_0 … name_{k-1}; TVA may also write [name]_j.
-import { webcrypto } from 'node:crypto';
+// Result files (written by the engine) have the same layout with the query's output names, additive
+// blocks only: o_0 … o_{k-1} per output in SELECT order, then _valid_0 … _valid_{k-1} (issue 17's contract);
+// resultTable rebuilds them into the valid rows. reconstructResult also reads XOR blocks [name]_j (TVA).
+//
+// No Node built-ins: the web app's owner page bundles this very module (web/src) and shares in the
+// browser. The random source is Web Crypto's getRandomValues (globalThis.crypto in browsers and in
+// Node >= 19), or one passed in.
 
 /** Returns n uniformly random 32-bit words. */
 export type Rng = (n: number) => Uint32Array;
 
+/** The part of Web Crypto the random source needs (window.crypto, Node's globalThis.crypto). */
+export interface RandomSource {
+  getRandomValues<T extends Uint32Array>(array: T): T;
+}
+
 /** getRandomValues fills at most 65,536 bytes per call. */
 const RNG_CHUNK = 16_384;
-const cryptoRng: Rng = (n) => {
-  const out = new Uint32Array(n);
-  for (let off = 0; off < n; off += RNG_CHUNK) webcrypto.getRandomValues(out.subarray(off, Math.min(n, off + RNG_CHUNK)));
-  return out;
-};
+/** A CSPRNG-backed Rng over a Web Crypto source (default: globalThis.crypto). */
+export function cryptoRng(source: RandomSource | undefined = (globalThis as { crypto?: RandomSource }).crypto): Rng {
+  if (!source || typeof source.getRandomValues !== 'function') throw new Error('no Web Crypto random source (crypto.getRandomValues) is available');
+  const src = source;
+  return (n) => {
+    const out = new Uint32Array(n);
+    for (let off = 0; off < n; off += RNG_CHUNK) src.getRandomValues(out.subarray(off, Math.min(n, off + RNG_CHUNK)));
+    return out;
+  };
+}
 
 export const INT32_MIN = -(2 ** 31);
 export const INT32_MAX = 2 ** 31 - 1;
@@ -58,7 +72,7 @@ export function shareHeader(columns: string[], parties: number): string[] {
 }
 
 /** Secret-shares a table (rows of int32 values in `columns` order): returns one CSV text per party. */
-export function shareTable(columns: string[], rows: number[][], parties: number, rng: Rng = cryptoRng): string[] {
+export function shareTable(columns: string[], rows: number[][], parties: number, rng: Rng = cryptoRng()): string[] {
   const header = shareHeader(columns, parties).join(',');
   const n = parties;
   const k = n - 1;

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { reconstructResult, shareTable } from '../../activities/shares/index.js';
+import { resultTable, shareTable } from '../../activities/shares/index.js';
 import { jobParties } from '../../activities/storage/names.js';
 import { RUN_MARKER_VAR, runningWithMarker } from '../../activities/ansible/process-group.js';
 import { uploadHeaders } from '../../client/put-share.js';
@@ -111,7 +111,7 @@ export async function verifyJob(api: string, dataDir: string, job: FaultJob): Pr
   let answerRight = false;
   if (status.status === 'Success') {
     const files = await Promise.all((status.result as string[]).map(async (u) => (await fetch(u)).text()));
-    answerRight = JSON.stringify(reconstructResult(files).rows) === JSON.stringify([job.expected]);
+    answerRight = JSON.stringify(resultTable(files).rows) === JSON.stringify([job.expected]);
   }
   const created = ledger(dataDir).filter((l) => l[1] === 'created' && l[2] === job.id).map((l) => l[3]);
   const jobDir = path.join(dataDir, 'jobs', job.id);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { reconstructResult } from '../../activities/shares/index.js';
+import { resultTable } from '../../activities/shares/index.js';
 import { createJob, registerAndUpload } from '../helpers/jobs.js';
 import { startStack, waitForStatus, type Stack } from '../helpers/stack.js';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
@@ -48,7 +48,7 @@ describe('a worker crash during Running Experiment', () => {
     const run = (last!.body.stages as { name: string; attempts: number }[]).find((s) => s.name === 'runExperiment')!;
     expect(run.attempts).toBeGreaterThanOrEqual(2); // the crashed attempt, then the retry
     const files = await Promise.all((last!.body.result as string[]).map(async (u) => (await fetch(u)).text()));
-    expect(reconstructResult(files).rows).toEqual([[3000, 2]]);
+    expect(resultTable(files).rows).toEqual([[3000, 2]]);
 
     const jobDir = path.join(stack.config.dataDir, 'jobs', jobId);
     const parties = existsSync(jobDir) ? readdirSync(jobDir).filter((f) => f.startsWith('party')) : [];
