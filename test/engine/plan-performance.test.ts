@@ -2,7 +2,10 @@
 // real Noise KK links on loopback): the credit score query and the first wage-gap query, at 2^10 and 2^14 rows
 // (QS_PLAN_BENCH_ROWS=10,14,16 for others), 3PC and 4PC; each result is checked against evaluatePlan.
 // Skipped unless QS_PLAN_BENCH=1 (it takes minutes). QS_PLAN_ENGINE: a qs-engine already built.
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { reconstructResult, shareTable } from '../../activities/shares/index.js';
 import { compileSql, evaluatePlan } from '../../domain/sql/index.js';
 import { renderPlanText } from '../../domain/sql/plan-text.js';
@@ -23,6 +26,11 @@ const QUERIES = {
 } as const;
 
 const key = (r: unknown) => JSON.stringify(r);
+
+// every run folder (and the build, when made here) under one temp root, removed at the end
+const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'qs-plan-bench-'));
+process.env.TMPDIR = tmpRoot;
+afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
 
 describe.skipIf(process.env.QS_PLAN_BENCH !== '1')('qs-engine --plan: the benchmark queries', () => {
   it('runs the credit score and the first wage-gap query at 2^10 and 2^14 rows, 3PC and 4PC', async () => {
