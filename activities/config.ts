@@ -70,6 +70,8 @@ export const ENV_SCHEMA = Type.Object({
   QS_BODY_LIMIT: Type.Optional(Count),
   QS_DELETE_INPUTS_ON_END: Type.Optional(Bool),
   QS_SWEEP_INTERVAL: Type.Optional(Seconds),
+  QS_DEPLOYMENT_ID: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,39}$', description: 'this deployment\'s id (lower-case letters, digits, - and _, at most 40): tagged on every cloud resource it makes; the sweep removes only what carries it' })),
+  QS_SSH_SOURCE_CIDR: Type.Optional(Type.String({ minLength: 1, description: 'a comma-separated list of IPv4 CIDRs (a.b.c.d/n) SSH to cloud VMs may come from: the controllers\' egress range' })),
   QS_EC2_ENDPOINT: Type.Optional(Type.Union([Url, Type.Literal('')])),
   QS_AWS_REGION: Type.Optional(Type.String({ pattern: '^[a-z0-9-]+$' })),
   QS_AWS_AMI: Type.Optional(Type.String({ minLength: 1 })),
@@ -150,6 +152,10 @@ export interface Config {
   deleteInputsOnEnd: boolean;
   /** how often the sweep schedule runs (0 = no schedule) */
   sweepIntervalSeconds: number;
+  /** QS_DEPLOYMENT_ID when set; otherwise the id generated once and kept in the data dir (see deploymentId()) */
+  deploymentId?: string;
+  /** where SSH to cloud VMs may come from (QS_SSH_SOURCE_CIDR): the controllers' egress ranges */
+  sshSourceCidrs: string[];
   auth: { tokensFile?: string; tokenHashes: { role: 'analyst' | 'data_owner' | 'admin'; sha256: string }[] };
   /** requests per minute per token (or per IP without one) */
   rateLimitPerMinute: number;
@@ -230,6 +236,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const name of ['QS_UPLOAD_URL_TTL', 'QS_READ_URL_TTL'] as const) {
     const v = e[name];
     if (v !== undefined && (Number(v) < 1 || Number(v) > MAX_URL_TTL_SECONDS)) throw new ConfigError(name, `${name} must be from 1 to ${MAX_URL_TTL_SECONDS} seconds (7 days, what S3 and GCS sign at most)`);
+  }
+  const sshSourceCidrs = (e.QS_SSH_SOURCE_CIDR ?? '0.0.0.0/0').split(',').map((c) => c.trim());
+  for (const c of sshSourceCidrs) {
+    if (!isIpv4Cidr(c)) throw new ConfigError('QS_SSH_SOURCE_CIDR', `QS_SSH_SOURCE_CIDR: ${JSON.stringify(c)} is not an IPv4 CIDR (a.b.c.d/n, host bits zero)`);
   }
   const host = e.HOST ?? '127.0.0.1';
   const loopback = isLoopbackHost(host);
@@ -327,6 +337,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: Number(e.QS_BODY_LIMIT ?? 256 * 1024),
     deleteInputsOnEnd: boolOf(e.QS_DELETE_INPUTS_ON_END, true),
     sweepIntervalSeconds: Number(e.QS_SWEEP_INTERVAL ?? 3600),
+    deploymentId: e.QS_DEPLOYMENT_ID,
+    sshSourceCidrs,
     devPorts,
     embedded,
   };
@@ -348,4 +360,16 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
 /** A bind address only this machine reaches (the API may run open, without tokens, only there). */
 export function isLoopbackHost(host: string): boolean {
   return /^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(host);
+}
+
+/** a.b.c.d/n with every octet 0-255, n 0-32 and no bits set past the prefix (what every cloud's rule accepts). */
+export function isIpv4Cidr(value: string): boolean {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  if (!m) return false;
+  const octets = m.slice(1, 5).map(Number);
+  const len = Number(m[5]);
+  if (octets.some((o, i) => o > 255 || String(o) !== m[i + 1]) || len > 32) return false;
+  const n = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+  return ((n & ~mask) >>> 0) === 0;
 }

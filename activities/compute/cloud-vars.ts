@@ -3,19 +3,13 @@
 // nothing in the YAML is hard-coded. It holds the AWS keys and names the GCP/Azure key files, so it only
 // ever travels in the runner's 0600 vars file, never on a command line or into workflow history.
 import type { Config } from '../config.js';
+import { deploymentId } from './deployment.js';
 
 /**
  * The port every party's engine listens on (cloud VMs and local namespaces; local parties on loopback
  * take ports of their own). The firewalls open it only from the job's other parties' addresses (/32).
  */
 export const ENGINE_PORT = 7100;
-
-/**
- * Where SSH may come from: the controller's range. The worker's egress address is not known in advance
- * (NAT, several workers) and no configuration variable names it yet, so the default is open; the hosts
- * accept only the controller's key, and their host keys are pinned. Narrow it here to the workers' range.
- */
-export const SSH_SOURCE_CIDR = '0.0.0.0/0';
 
 /** The network a job's Azure virtual network uses; private to the job, so every job may reuse it. */
 export const AZURE_JOB_NETWORK = { addressSpace: '10.42.0.0/16', subnetPrefix: '10.42.0.0/24' } as const;
@@ -30,8 +24,12 @@ export type CloudVars = {
   ssh_public_key: string;
   /** a global switch: false = never wait for SSH, whatever the provider says */
   wait_for_ssh: boolean;
-  ssh_source_cidr: string;
+  /** where SSH may come from: QS_SSH_SOURCE_CIDR (default 0.0.0.0/0: the hosts accept only the
+   *  controller's key and their host keys are pinned; narrow it to the workers' egress range) */
+  ssh_source_cidr: string[];
   engine_port: number;
+  /** this deployment's id, tagged/labelled on every resource (activities/compute/deployment.ts) */
+  deployment_id: string;
   aws: {
     /** empty for real AWS; the emulator's URL otherwise */
     endpoint: string;
@@ -88,8 +86,9 @@ export function cloudVars(config: Config, sshPublicKey = ''): CloudVars {
     ssh_user: sshUser,
     ssh_public_key: sshPublicKey.trim(),
     wait_for_ssh: true,
-    ssh_source_cidr: SSH_SOURCE_CIDR,
+    ssh_source_cidr: [...config.sshSourceCidrs],
     engine_port: ENGINE_PORT,
+    deployment_id: deploymentId(config),
     aws: {
       endpoint: aws.endpoint ?? '',
       region: aws.region,

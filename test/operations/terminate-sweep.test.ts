@@ -10,6 +10,7 @@ import { REPO_ROOT } from '../../activities/config.js';
 import { randomUUID } from 'node:crypto';
 import { cloudStorages } from '../../activities/storage/index.js';
 import { UNKNOWN_JOB_GRACE_MS } from '../../activities/sweep.js';
+import { deploymentId } from '../../activities/compute/deployment.js';
 import { START_DEADLINE_MS } from '../../api/job-service.js';
 import { BUCKET_PREFIX, jobParties } from '../../activities/storage/names.js';
 import { JOB_WORKFLOW_TYPE, storageCreatedSignal } from '../../workflows/messages.js';
@@ -152,8 +153,10 @@ describe('the sweep and hostile VM tags (moto EC2)', () => {
     const marker = path.join(os.tmpdir(), `qs-sweep-injected-${randomUUID()}`);
     const hostile = `{{ lookup('ansible.builtin.pipe', 'touch ${marker}') }}`;
     const hostileParty = `{{ lookup('ansible.builtin.pipe', 'touch ${marker}-party') }}`;
-    const jobTagged = await taggedInstance(stack, { 'queryshield:job': hostile, 'queryshield:party': '0' });
-    const partyTagged = await taggedInstance(stack, { 'queryshield:job': randomUUID(), 'queryshield:party': hostileParty });
+    // Tagged with this deployment's id: the sweep looks at nothing else (test/operations/sweep-deployment.test.ts).
+    const ours = { 'queryshield:deployment': deploymentId(stack.config) };
+    const jobTagged = await taggedInstance(stack, { 'queryshield:job': hostile, 'queryshield:party': '0', ...ours });
+    const partyTagged = await taggedInstance(stack, { 'queryshield:job': randomUUID(), 'queryshield:party': hostileParty, ...ours });
     try {
       // An operator's sweep naming the tag as a job, and the one the schedule runs (here scoped to no
       // job but told to look at malformed tags, so the other test files' jobs are left alone).

@@ -3,16 +3,18 @@
 # an address leased from the bridge's private /16. Used by providers/local/{create,delete}.yml and
 # setup_auth.yml; every command is idempotent, so a retried stage finds what an earlier attempt made.
 #
-#   netns.sh up <job id> <party index>          prints "<namespace> <address>"
+#   netns.sh up <job id> <party index> [<deployment id>]
+#                                               prints "<namespace> <address>"; the lease records the deployment
 #   netns.sh down <job id> <party index>        kills what runs in the namespace, removes it, its veth, its lease
 #   netns.sh firewall <job id> <party index> <port> <peer address>...
 #                                               inside the namespace: <port> admits only the peers
 #   netns.sh probe                              exit 0 when namespaces, veths and bridges can be made here
-#   netns.sh list                               "<job id> <party index> <address>" of every lease (for a sweep)
+#   netns.sh list                               "<job id> <party index> <address>[ <deployment id>]" of every
+#                                               lease (for a sweep: it removes only its own deployment's)
 #
 # Addressing: bridge qsbr0 holds 10.213.0.1/16 (no NAT, no default route: parties reach each other and
 # nothing else). Slot s (2..65534) is the address 10.213.<s/256>.<s%256>; its lease is a file created
-# with O_EXCL (set -C), so concurrent jobs never get the same slot, and it holds "<job> <party>", so a
+# with O_EXCL (set -C), so concurrent jobs never get the same slot, and it holds "<job> <party>[ <deployment>]", so a
 # retry of the same party finds its own lease again. Interface names are made from the slot (at most
 # 15 characters): host side qsh<hex slot>, inside the namespace eth0.
 set -eu
@@ -31,7 +33,8 @@ host_if() { printf 'qsh%x\n' "$1"; }
 find_lease() {
   for f in "$LEASES"/*; do
     [ -f "$f" ] || continue
-    if [ "$(cat "$f" 2>/dev/null)" = "$1 $2" ]; then basename "$f"; return 0; fi
+    j=; p=; read -r j p _ < "$f" 2>/dev/null || true
+    if [ "$j $p" = "$1 $2" ]; then basename "$f"; return 0; fi
   done
   return 1
 }
@@ -70,7 +73,8 @@ ensure_bridge() {
 }
 
 up() {
-  job=$1; party=$2; ns=$(ns_name "$job" "$party")
+  job=$1; party=$2; dep=${3:-}; ns=$(ns_name "$job" "$party")
+  case "$dep" in *[!a-z0-9_-]*) echo "netns: bad deployment id" >&2; exit 2 ;; esac
   ensure_bridge
   # Two attempts for the same party (a killed worker's orphan and its retry) take turns, so one lease each.
   mkdir -p "$STATE/locks"
@@ -83,7 +87,7 @@ up() {
     tries=0
     while [ $tries -lt 65533 ]; do
       s=$(( (start + tries) % 65533 + 2 ))
-      if (set -C; printf '%s %s\n' "$job" "$party" > "$LEASES/$s") 2>/dev/null; then slot=$s; break; fi
+      if (set -C; printf '%s %s%s\n' "$job" "$party" "${dep:+ $dep}" > "$LEASES/$s") 2>/dev/null; then slot=$s; break; fi
       tries=$((tries + 1))
     done
     [ -n "$slot" ] || { echo "netns: no free address left in $NET" >&2; exit 4; }
@@ -154,8 +158,8 @@ probe() {
 list() {
   for f in "$LEASES"/*; do
     [ -f "$f" ] || continue
-    read -r job party < "$f" || continue
-    echo "$job $party $(slot_addr "$(basename "$f")")"
+    dep=; read -r job party dep < "$f" || continue
+    echo "$job $party $(slot_addr "$(basename "$f")")${dep:+ $dep}"
   done
 }
 

@@ -84,7 +84,7 @@ describe('the aws provider against moto EC2', () => {
     // SSH only from the controller's range; the engine port only from the job's parties, one /32 each; nothing else.
     const cidrs = first.map((h) => `${h.address}/32`).sort();
     expect(group.rules.map((r) => ({ ...r, cidrs: [...r.cidrs].sort() })).sort((a, b) => (a.from ?? 0) - (b.from ?? 0))).toEqual([
-      { from: 22, to: 22, cidrs: [qsCloud.ssh_source_cidr], groups: [] },
+      { from: 22, to: 22, cidrs: qsCloud.ssh_source_cidr, groups: [] },
       { from: qsCloud.engine_port, to: qsCloud.engine_port, cidrs, groups: [] },
     ]);
     expect(new Set(cidrs).size).toBe(3);

@@ -1,6 +1,10 @@
 // qs_cloud as activities/compute/cloud-vars.ts renders it: every value the provider task files use comes
 // from the configuration, and the VM name is one every cloud accepts.
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEPLOYMENT_ID, deploymentId } from '../../../activities/compute/deployment.js';
 import { loadConfig } from '../../../activities/config.js';
 import { cloudVars, ENGINE_PORT, jobResourceName, vmName, zoneRegion } from '../../../activities/compute/cloud-vars.js';
 
@@ -34,6 +38,8 @@ describe('cloudVars', () => {
     QS_AZURE_VM_SIZE: 'size-x',
     QS_AZURE_CREDENTIALS_FILE: '/k/az.json',
     QS_VM_SSH_USER: 'alice',
+    QS_DEPLOYMENT_ID: 'dep-x',
+    QS_SSH_SOURCE_CIDR: '198.51.100.0/24, 203.0.113.7/32',
   });
 
   it('when every cloud setting is configured, then qs_cloud carries each of them', () => {
@@ -41,8 +47,9 @@ describe('cloudVars', () => {
       ssh_user: 'alice',
       ssh_public_key: 'ssh-ed25519 AAAA',
       wait_for_ssh: true,
-      ssh_source_cidr: '0.0.0.0/0',
+      ssh_source_cidr: ['198.51.100.0/24', '203.0.113.7/32'],
       engine_port: ENGINE_PORT,
+      deployment_id: 'dep-x',
       aws: { endpoint: '', region: 'eu-north-1', ami: 'ami-x', instance_type: 'it-x', subnet_id: 'subnet-x', access_key: 'AKIA-X', secret_key: 'secret-x', wait_for_ssh: true },
       gcp: { project: 'proj-x', zone: 'europe-west1-b', region: 'europe-west1', network: 'global/networks/default', image: 'img-x', machine_type: 'mt-x', credentials_file: '/k/gcp.json', wait_for_ssh: true },
       azure: { subscription_id: 'sub-x', resource_group: 'rg-x', location: 'loc-x', image: 'p:o:s:v', vm_size: 'size-x', credentials_file: '/k/az.json', address_space: '10.42.0.0/16', subnet_prefix: '10.42.0.0/24', wait_for_ssh: true },
@@ -93,5 +100,32 @@ describe('vmName', () => {
     expect(() => vmName('x'.repeat(60), 0)).toThrow(RangeError);
     expect(() => vmName(JOB, -1)).toThrow(RangeError);
     expect(() => vmName(JOB, 1.5)).toThrow(RangeError);
+  });
+});
+
+describe('QS_SSH_SOURCE_CIDR and the deployment id', () => {
+  it('when QS_SSH_SOURCE_CIDR is unset, then SSH is open to 0.0.0.0/0; when set, qs_cloud carries each range', () => {
+    expect(cloudVars(loadConfig({ QS_COMPUTE: 'cloud', QS_DEPLOYMENT_ID: 'd' })).ssh_source_cidr).toEqual(['0.0.0.0/0']);
+    expect(cloudVars(loadConfig({ QS_SSH_SOURCE_CIDR: '10.0.0.0/8', QS_DEPLOYMENT_ID: 'd' })).ssh_source_cidr).toEqual(['10.0.0.0/8']);
+  });
+
+  it.each(['10.0.0.1/8', '1.2.3.4', '300.1.1.0/24', '1.2.3.0/33', 'x', '10.0.0.0/8,,', '10.0.0.0/8, {{ x }}', '01.2.3.0/24', ','])(
+    'when QS_SSH_SOURCE_CIDR is %j, then the configuration is refused naming it',
+    (value) => {
+      expect(() => loadConfig({ QS_SSH_SOURCE_CIDR: value })).toThrow(/QS_SSH_SOURCE_CIDR/);
+    },
+  );
+
+  it('when QS_DEPLOYMENT_ID is not set, then one id is generated and kept in the data dir (stable, distinct per data dir); when set, it is used; a bad one is refused', () => {
+    const a = mkdtempSync(path.join(os.tmpdir(), 'qs-dep-'));
+    const b = mkdtempSync(path.join(os.tmpdir(), 'qs-dep-'));
+    const idA = cloudVars(loadConfig({ QS_DATA_DIR: a })).deployment_id;
+    expect(idA).toMatch(DEPLOYMENT_ID);
+    expect(readFileSync(path.join(a, 'deployment-id'), 'utf8').trim()).toBe(idA);
+    expect(deploymentId(loadConfig({ QS_DATA_DIR: a }))).toBe(idA);
+    expect(deploymentId(loadConfig({ QS_DATA_DIR: b }))).not.toBe(idA);
+    expect(deploymentId(loadConfig({ QS_DATA_DIR: a, QS_DEPLOYMENT_ID: 'prod-eu' }))).toBe('prod-eu');
+    expect(() => loadConfig({ QS_DEPLOYMENT_ID: 'Prod EU' })).toThrow(/QS_DEPLOYMENT_ID/);
+    expect(() => loadConfig({ QS_DEPLOYMENT_ID: '{{ x }}' })).toThrow(/QS_DEPLOYMENT_ID/);
   });
 });

@@ -15,7 +15,7 @@ const run = promisify(execFile);
 const VENV_BIN = path.join(REPO_ROOT, '.venv', 'bin');
 const ANSIBLE_DIR = path.join(REPO_ROOT, 'ansible');
 const CLOUDS = ['aws', 'gcp', 'azure'] as const;
-const taskFiles = (provider: string) => (provider === 'local' ? ['create.yml', 'delete.yml'] : ['create.yml', 'delete.yml', 'firewall.yml']).map((f) => path.join(ANSIBLE_DIR, 'providers', provider, f));
+const taskFiles = (provider: string) => (provider === 'local' ? ['create.yml', 'delete.yml'] : ['create.yml', 'delete.yml', 'firewall.yml', 'find.yml']).map((f) => path.join(ANSIBLE_DIR, 'providers', provider, f));
 
 async function checkModuleArgs(files: string[]): Promise<{ problems: string[]; modules: string[] }> {
   const script = path.join(import.meta.dirname, 'fixtures', 'check_module_args.py');
@@ -33,7 +33,7 @@ describe('cloud provider task files', () => {
     await run(path.join(VENV_BIN, 'ansible-playbook'), ['--syntax-check', '-i', 'localhost,', wrapper], { cwd: ANSIBLE_DIR });
   });
 
-  it.each(['create_vms.yml', 'delete_vms.yml', 'setup_auth.yml', 'deploy_engine.yml', 'run_experiment.yml'])('when %s (which includes the provider files) is syntax-checked, then it passes', async (playbook) => {
+  it.each(['sweep_find.yml', 'create_vms.yml', 'delete_vms.yml', 'setup_auth.yml', 'deploy_engine.yml', 'run_experiment.yml'])('when %s (which includes the provider files) is syntax-checked, then it passes', async (playbook) => {
     await run(path.join(VENV_BIN, 'ansible-playbook'), ['--syntax-check', '-i', 'localhost,', playbook], { cwd: ANSIBLE_DIR });
   });
 
@@ -45,6 +45,10 @@ describe('cloud provider task files', () => {
         'amazon.aws.ec2_instance', 'amazon.aws.ec2_security_group', 'amazon.aws.ec2_key',
         'google.cloud.gcp_compute_instance', 'google.cloud.gcp_compute_address', 'google.cloud.gcp_compute_firewall',
         'azure.azcollection.azure_rm_virtualmachine', 'azure.azcollection.azure_rm_publicipaddress', 'azure.azcollection.azure_rm_networkinterface',
+        // the sweep's listings (providers/<cloud>/find.yml)
+        'amazon.aws.ec2_security_group_info', 'google.cloud.gcp_compute_address_info', 'google.cloud.gcp_compute_firewall_info',
+        'azure.azcollection.azure_rm_virtualmachine_info', 'azure.azcollection.azure_rm_publicipaddress_info', 'azure.azcollection.azure_rm_networkinterface_info',
+        'azure.azcollection.azure_rm_securitygroup_info', 'azure.azcollection.azure_rm_virtualnetwork_info',
       ]),
     );
   });
@@ -70,7 +74,7 @@ describe('cloud provider task files', () => {
     const values = [
       v.aws.ami, v.aws.instance_type, v.aws.region, v.aws.access_key, v.gcp.project, v.gcp.zone, v.gcp.region, v.gcp.network, v.gcp.image,
       v.gcp.machine_type, v.azure.resource_group, v.azure.location, v.azure.image, v.azure.vm_size, v.azure.address_space,
-      v.azure.subnet_prefix, v.ssh_source_cidr, String(v.engine_port),
+      v.azure.subnet_prefix, ...v.ssh_source_cidr, String(v.engine_port),
     ];
     for (const file of CLOUDS.flatMap(taskFiles)) {
       const text = readFileSync(file, 'utf8');

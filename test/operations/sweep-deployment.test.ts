@@ -1,0 +1,159 @@
+// The sweep removes only what this deployment made (issue 18), on every cloud and in local namespaces
+// (issue 15, 6). The sweep activity runs here for real (real Ansible, the suite's moto EC2, real netns.sh)
+// under a stand-in activity context, with a Temporal stand-in that reports every job closed and storage
+// stand-ins with no buckets, so only hosts and VMs are at stake.
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { asyncLocalStorage } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { REPO_ROOT, type Config } from '../../activities/config.js';
+import { localNetworkMode, NETNS_SCRIPT } from '../../activities/compute/local-network.js';
+import { createSweepActivities, parseCloudFindings, parseNetnsLeases } from '../../activities/sweep.js';
+import type { CloudStorage } from '../../activities/storage/types.js';
+import { JOB_WORKFLOW_TYPE } from '../../workflows/messages.js';
+import type { SweepReport, SweepScope } from '../../workflows/activity-types.js';
+import { testConfig } from '../helpers/env.js';
+import { ec2Instances } from '../helpers/moto-ec2.js';
+
+const run = promisify(execFile);
+
+/** Runs one full sweep activity: every job is closed (terminated long ago, not a success). */
+async function sweep(config: Config, scope: SweepScope): Promise<SweepReport> {
+  const client = {
+    workflow: {
+      getHandle: () => ({
+        describe: async () => ({ type: JOB_WORKFLOW_TYPE, status: { name: 'TERMINATED' }, closeTime: new Date(0), typedSearchAttributes: { get: () => 'Fail' } }),
+      }),
+    },
+  } as unknown as Client;
+  const noBuckets = { listBuckets: async () => [], listBlobs: async () => [] } as unknown as CloudStorage;
+  const acts = createSweepActivities({ config, client, clouds: { aws: noBuckets, gcp: noBuckets, azure: noBuckets } });
+  const ctx = { heartbeat: () => undefined, sleep: (ms: number) => new Promise((r) => setTimeout(r, ms)) };
+  return asyncLocalStorage.run(ctx as never, () => acts.sweepOrphans(scope));
+}
+
+async function instance(config: Config, tags: Record<string, string>): Promise<string> {
+  const script = `
+import boto3, json, sys
+ec2 = boto3.client('ec2', endpoint_url=sys.argv[1], region_name=sys.argv[2], aws_access_key_id='test', aws_secret_access_key='test')
+tags = [{'Key': k, 'Value': v} for k, v in json.loads(sys.argv[4]).items()]
+r = ec2.run_instances(ImageId=sys.argv[3], MinCount=1, MaxCount=1, InstanceType='t3.micro', TagSpecifications=[{'ResourceType': 'instance', 'Tags': tags}])
+print(r['Instances'][0]['InstanceId'])
+`;
+  const aws = config.vms.aws;
+  const { stdout } = await run(path.join(REPO_ROOT, '.venv', 'bin', 'python'), ['-c', script, aws.endpoint!, aws.region, aws.ami, JSON.stringify(tags)]);
+  return stdout.trim();
+}
+
+describe('the sweep and other deployments (moto EC2)', () => {
+  it("when a closed job's instances carry another deployment's id or none, then the sweep leaves them and removes only its own", { timeout: 180_000 }, async () => {
+    const ours = `t${randomUUID().slice(0, 8)}`;
+    const config = testConfig({ QS_COMPUTE: 'cloud', QS_PROVIDERS: 'aws', QS_DEPLOYMENT_ID: ours });
+    const [mine, theirs, untagged] = [randomUUID(), randomUUID(), randomUUID()];
+    const mineId = await instance(config, { 'queryshield:job': mine, 'queryshield:party': '0', 'queryshield:deployment': ours });
+    const theirsId = await instance(config, { 'queryshield:job': theirs, 'queryshield:party': '0', 'queryshield:deployment': `${ours}-other` });
+    const untaggedId = await instance(config, { 'queryshield:job': untagged, 'queryshield:party': '1' });
+    // another deployment's instance with a malformed job tag is not ours to terminate either
+    const foreignMalformed = await instance(config, { 'queryshield:job': 'not-a-job', 'queryshield:party': '0', 'queryshield:deployment': `${ours}-other` });
+
+    const report = await sweep(config, { jobIds: [mine, theirs, untagged], malformed: true });
+    expect(report.vmsRemoved).toBe(1);
+    const state = Object.fromEntries((await ec2Instances(config)).map((i) => [i.id, i.state]));
+    expect(state[mineId]).toBe('terminated');
+    expect(state[theirsId]).toBe('running');
+    expect(state[untaggedId]).toBe('running');
+    expect(state[foreignMalformed]).toBe('running');
+  });
+});
+
+describe('the sweep and GCP/Azure listings', () => {
+  const dep = 'dep-a';
+  const job = '0f8fad5b-d9cb-469f-a165-70867728950e';
+  it('when GCP and Azure resources of this deployment are listed, then each names its job and party; others and malformed ones are dropped', () => {
+    const found = parseCloudFindings(
+      [
+        { compute: 'gcp', kind: 'vm', name: `qs-${job}-p1`, job, party: '1', deployment: dep },
+        { compute: 'gcp', kind: 'address', name: `qs-${job}-p2`, description: `QueryShield job ${job} party 2 queryshield-deployment=${dep}` },
+        { compute: 'gcp', kind: 'network', name: `qs-${job}-engine`, description: `QueryShield job ${job} queryshield-deployment=${dep}: the engine port` },
+        { compute: 'azure', kind: 'vm', name: 'renamed', job, party: '0', deployment: dep },
+        { compute: 'azure', kind: 'address', name: `qs-${job}-p0`, deployment: dep },
+        { compute: 'azure', kind: 'network', name: `qs-${job}`, deployment: dep },
+        { compute: 'aws', kind: 'network', name: `qs-${job}`, job, deployment: dep },
+        // another deployment's, or a prefix of ours
+        { compute: 'gcp', kind: 'address', name: `qs-${job}-p0`, description: `queryshield-deployment=${dep}x` },
+        { compute: 'gcp', kind: 'network', name: `qs-${job}-ssh`, description: 'no marker' },
+        { compute: 'azure', kind: 'vm', name: 'x', job, party: '0', deployment: 'dep-b' },
+        // ours, but nothing well-formed to act on
+        { compute: 'azure', kind: 'vm', name: 'x', job: "{{ lookup('pipe', 'id') }}", party: '0', deployment: dep },
+        { compute: 'gcp', kind: 'vm', name: 'x', job, party: '{{ 1 }}', deployment: dep },
+        { compute: 'azure', kind: 'address', name: `qs-${job}-p0; rm -rf /`, deployment: dep },
+        { compute: 'gcp', kind: 'network', name: `qs-${job}-other`, description: `queryshield-deployment=${dep}` },
+        { compute: 'local', kind: 'vm', job, party: '0', deployment: dep },
+        null,
+        'text',
+      ],
+      dep,
+    );
+    expect(found).toEqual([
+      { jobId: job, party: 1, compute: 'gcp', kind: 'vm' },
+      { jobId: job, party: 2, compute: 'gcp', kind: 'address' },
+      { jobId: job, party: 0, compute: 'gcp', kind: 'network' },
+      { jobId: job, party: 0, compute: 'azure', kind: 'vm' },
+      { jobId: job, party: 0, compute: 'azure', kind: 'address' },
+      { jobId: job, party: 0, compute: 'azure', kind: 'network' },
+      { jobId: job, party: 0, compute: 'aws', kind: 'network' },
+    ]);
+    expect(parseCloudFindings(undefined, dep)).toEqual([]);
+  });
+
+  it("when netns.sh lists leases, then only this deployment's well-formed ones count", () => {
+    const text = [`${job} 0 10.213.1.2 ${dep}`, `${job} 1 10.213.1.3 dep-b`, `${job} 2 10.213.1.4`, `x 0 10.213.1.5 ${dep}`, `${job} 3 10.213.1.6 ${dep} extra`].join('\n');
+    expect(parseNetnsLeases(text, dep)).toEqual([{ jobId: job, party: 0 }]);
+  });
+});
+
+describe.runIf(localNetworkMode() === 'namespaces')('the sweep and local party namespaces', () => {
+  it("when a closed job's namespaces have no folder left, then the sweep removes this deployment's and leaves another's", { timeout: 120_000 }, async () => {
+    const ours = `t${randomUUID().slice(0, 8)}`;
+    const config = testConfig({ QS_DEPLOYMENT_ID: ours });
+    const [mine, theirs] = [randomUUID(), randomUUID()];
+    await run('sh', [NETNS_SCRIPT, 'up', mine, '0', ours]);
+    await run('sh', [NETNS_SCRIPT, 'up', mine, '1', ours]);
+    await run('sh', [NETNS_SCRIPT, 'up', theirs, '0', `${ours}-other`]);
+    try {
+      const report = await sweep(config, { jobIds: [mine, theirs] });
+      expect(report.hostsRemoved).toBe(2);
+      const listed = (await run('sh', [NETNS_SCRIPT, 'list'])).stdout;
+      const namespaces = (await run('ip', ['netns', 'list'])).stdout;
+      expect(listed).not.toContain(mine);
+      expect(namespaces).not.toContain(mine);
+      expect(listed).toContain(`${theirs} 0 `);
+      expect(namespaces).toContain(`qs-${theirs}-p0`);
+    } finally {
+      await run('sh', [NETNS_SCRIPT, 'down', theirs, '0']);
+      for (const p of ['0', '1']) await run('sh', [NETNS_SCRIPT, 'down', mine, p]);
+    }
+  });
+});
+
+describe('every resource the providers create carries the deployment id', () => {
+  const read = (f: string) => readFileSync(path.join(REPO_ROOT, 'ansible', 'providers', f), 'utf8');
+  it('when the create and firewall task files are read, then every tagged or labelled resource also carries qs_cloud.deployment_id', () => {
+    // AWS: the job's group, key pair and every instance.
+    const aws = read('aws/create.yml') + read('aws/firewall.yml');
+    expect(aws.match(/"queryshield:job":/g)!.length).toBe(aws.match(/"queryshield:deployment": "\{\{ qs_cloud\.deployment_id \}\}"/g)!.length);
+    // GCP: instance labels; addresses and firewall rules (no labels) in their description.
+    const gcp = read('gcp/create.yml') + read('gcp/firewall.yml');
+    expect(gcp).toContain('queryshield-deployment: "{{ qs_cloud.deployment_id }}"');
+    expect(gcp.match(/description: .*queryshield-deployment=\{\{ qs_cloud\.deployment_id \}\}/g)).toHaveLength(3);
+    // Azure: every resource's tags.
+    const azure = read('azure/create.yml');
+    expect(azure).toMatch(/qs_az_job_tags: \{.*queryshield-deployment: "\{\{ qs_cloud\.deployment_id \}\}" \}/);
+    expect(azure).toMatch(/qs_az_party_tags: \{.*queryshield-deployment: "\{\{ qs_cloud\.deployment_id \}\}" \}/);
+    expect(read('azure/firewall.yml')).toContain('queryshield-deployment: "{{ qs_cloud.deployment_id }}"');
+  });
+});
