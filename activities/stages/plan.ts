@@ -1,6 +1,8 @@
 // What each stage's playbook receives: the inventory of party hosts and the extra vars. Pure functions
 // of the job and the configuration (no I/O), so a retried or resumed stage renders the same thing.
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import { ApplicationFailure } from '@temporalio/common';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
@@ -66,11 +68,34 @@ export function controllerInventory(): Record<string, unknown> {
 const inNamespace = (h: PartyHost) => h.compute === 'local' && h.address !== '127.0.0.1';
 
 /**
+ * A host as create_vms reported it is what a cloud (or netns.sh) answered: its address and workdir reach the
+ * inventory file, which Ansible reads as templates. Only data passes: an IP address (v4 or v6), a workdir that
+ * is an absolute path of plain characters with no `..` (or a local party's configured folder), a party name
+ * and index that agree, a known compute. Anything else
+ * fails the stage without retries (a retry would read the same report).
+ */
+function checkReportedHost(config: Config, job: JobConfig, h: PartyHost): void {
+  const bad = (what: string, value: unknown) => {
+    throw ApplicationFailure.nonRetryable(`create_vms reported a host with a malformed ${what}: ${JSON.stringify(value)?.slice(0, 80)}`, 'MalformedHostReport');
+  };
+  if (!h || typeof h !== 'object') bad('entry', h);
+  if (!Number.isInteger(h.index) || h.index < 0 || h.index > 99) bad('index', h.index);
+  if (h.name !== `party${h.index}`) bad('name', h.name);
+  if (!['local', 'aws', 'gcp', 'azure'].includes(h.compute)) bad('compute', h.compute);
+  if (typeof h.address !== 'string' || isIP(h.address) === 0) bad('address', h.address);
+  // A local party's folder may be the one the configuration names (whatever characters the data dir has).
+  const plainPath = (p: unknown) => typeof p === 'string' && /^\/[A-Za-z0-9._\/-]{1,4095}$/.test(p) && !p.split('/').includes('..');
+  const configured = h.compute === 'local' && h.workdir === path.join(jobDir(config, job.jobId), h.name);
+  if (h.workdir !== undefined && !configured && !plainPath(h.workdir)) bad('workdir', h.workdir);
+}
+
+/**
  * One host per party, as create_vms reported them. Cloud hosts are reached with the controller's own key,
  * and only if they show the host key recorded at creation (StrictHostKeyChecking=yes against the job's
  * known_hosts); local parties carry their namespace, if they have one.
  */
 export function partyInventory(config: Config, job: JobConfig, hosts: PartyHost[]): Record<string, unknown> {
+  for (const h of hosts) checkReportedHost(config, job, h);
   const entries = hosts.map((h) => {
     const common = { qs_index: h.index, qs_compute: h.compute, qs_workdir: h.workdir ?? `/opt/queryshield/${job.jobId}/${h.name}` };
     if (h.compute === 'local') {
