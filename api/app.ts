@@ -106,5 +106,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { client: deps.client, config: deps.config });
   await app.register(jobRoutes, { jobs, config: deps.config });
   await app.register(operationRoutes, { admin: new JobAdmin(deps.client, deps.storage, deps.config, (jobId) => jobs.forgetStatus(jobId), ownership) });
+  await app.register((await import('./routes/web.js')).webRoutes); // the web app at / (web/, issue 20)
   return app;
 }
