@@ -144,7 +144,9 @@ export async function fire(baseUrl: string, requests: HostileRequest[], concurre
         // one is a documented answer about the job, not a server fault, and is counted apart.
         if (res.status === 500 && text.includes('"QS_VALIDATION_FAILED"')) contractValidation++;
         else if (res.status >= 500 && res.status !== 503) serverErrors.push({ req: { ...req, body: req.body?.slice(0, 200) }, status: res.status, body: text.slice(0, 300) });
-        if (!(res.headers.get('content-type') ?? '').includes('application/json') && !req.path.startsWith('/docs')) nonJson.push({ ...req, body: req.body?.slice(0, 100) });
+        // /docs and the web app's files (/, /app.js, /style.css; `/jobs/../../` resolves to /) are not JSON by design.
+        const webApp = ['/', '/app.js', '/style.css'].includes(new URL(baseUrl + req.path).pathname);
+        if (!(res.headers.get('content-type') ?? '').includes('application/json') && !req.path.startsWith('/docs') && !webApp) nonJson.push({ ...req, body: req.body?.slice(0, 100) });
       } catch (err) {
         const cause = (err as { cause?: { code?: string; message?: string } }).cause;
         // fetch refuses to send some of these (a NUL in a header, say): the server never saw them.

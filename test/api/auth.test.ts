@@ -144,14 +144,15 @@ describe('routes declare who may call them', () => {
     }
   });
 
-  it('when tokens are configured, then only /healthz and /docs are public', async () => {
+  it('when tokens are configured, then only /healthz, /docs and the web app\'s static files (/, /app.js, /style.css) are public', async () => {
     const stack = await startStack({ worker: false, env: { QS_API_TOKEN_HASHES: `analyst:${hashToken(ANALYST)}` } });
     try {
       const routes = stack.app.routeAccess;
       expect(routes.filter((r) => !r.access)).toEqual([]);
       expect(routes.filter((r) => r.method === 'HEAD').length).toBeGreaterThanOrEqual(5); // Fastify's copies of GET routes are checked too
       const publicRoutes = routes.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.url}`);
-      for (const r of publicRoutes) expect(r).toMatch(/^(GET|HEAD|HEAD,GET) \/(healthz$|docs)|^OPTIONS \*$/);
+      // The web app's page, script and stylesheet hold no data: every call they make is authorized as usual.
+      for (const r of publicRoutes) expect(r).toMatch(/^(GET|HEAD|HEAD,GET) \/(healthz$|docs)|^(GET|HEAD|HEAD,GET) \/(app\.js|style\.css)?$|^OPTIONS \*$/);
       expect(publicRoutes).toContain('GET /healthz');
     } finally {
       await stack.close();
