@@ -4,7 +4,10 @@
 // 3PC and 4PC, parties as threads of one process over in-memory links. Both programs print JSON; this
 // merges them into one object per protocol:
 //   { "3pc": { and_s, mult_s, eq_s, lt_s, a2b_s, sort_2p16_s, sort_2p18_s, …, bytes_per_party: {…},
-//              theory_bytes_per_party: {…} }, "4pc": {…}, orq: {…the figures to beat…}, note }
+//              theory_bytes_per_party: {…} }, "4pc": {…}, orq: {…the figures to beat…},
+//     peak_memory: { n, "3pc": { process_mb, per_party_mb }, "4pc": {…}, how }, note }
+// --quick: 2^16 elements (n in each protocol's object), sorts of 2^16 only, one repetition; ORQ's figures
+// are then compared for the sorts only.
 //
 // `npx tsx bench/engine.ts [--quick]` runs it alone and writes `engine` into bench/results.json (other
 // keys kept); bench/run.ts can call benchEngine() as a step.
@@ -38,16 +41,31 @@ async function runJson(bin: string, args: string[]) {
   return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
 }
 
-export async function benchEngine(options: { quick?: boolean; buildDir?: string } = {}) {
+export async function benchEngine(options: { quick?: boolean; buildDir?: string; log?: (line: string) => void } = {}) {
   const buildDir = options.buildDir ?? path.join(os.tmpdir(), 'qs-engine-bench-build');
   const targets = await build(buildDir);
   const repeat = options.quick ? '1' : '5';
+  // --quick: 2^16 elements instead of 2^20 and no 2^18 sort (npm test's quick pass must stay short).
+  const n = options.quick ? 1 << 16 : 1 << 20;
+  const log = options.log ?? ((l: string) => console.error(l));
   const out: Record<string, unknown> = {};
-  const prim = await runJson(path.join(buildDir, 'bench_primitives'), ['--repeat', repeat]);
+  log(`bench engine: primitives (and, mult, open, shuffle), 3PC and 4PC, n = ${n}…`);
+  const prim = await runJson(path.join(buildDir, 'bench_primitives'), ['--repeat', repeat, '--n', String(n)]);
   let oper: Record<string, unknown> = {};
+  const memory: Record<string, unknown> = {};
   if (targets.includes('bench_operators')) {
     const only = options.quick ? 'eq,lt,a2b,sort16' : 'eq,lt,a2b,sort16,sort18';
-    oper = await runJson(path.join(buildDir, 'bench_operators'), ['--repeat', options.quick ? '1' : '3', '--only', only]);
+    log(`bench engine: operators (${only}), 3PC and 4PC…`);
+    oper = await runJson(path.join(buildDir, 'bench_operators'), ['--repeat', options.quick ? '1' : '3', '--n', String(n), '--only', only]);
+    // Peak memory per party at n elements: one process per protocol running only the element-wise operators
+    // (and, eq, lt, a2b) once; its maximum RSS (getrusage, all party threads and the bench's plaintext inputs
+    // included) divided by the number of parties.
+    for (const parties of [3, 4]) {
+      log(`bench engine: peak memory, ${parties}PC, n = ${n}…`);
+      const m = await runJson(path.join(buildDir, 'bench_operators'), ['--parties', String(parties), '--repeat', '1', '--n', String(n), '--only', 'and,eq,lt,a2b']);
+      const all = Number(m.peak_rss_mb_all_parties);
+      memory[`${parties}pc`] = { process_mb: all, per_party_mb: Math.round((all / parties) * 10) / 10 };
+    }
   }
   for (const proto of ['3pc', '4pc'] as const) {
     const p = (prim[proto] ?? {}) as Proto;
@@ -66,6 +84,8 @@ export async function benchEngine(options: { quick?: boolean; buildDir?: string 
     merged.bytes_over_theory = ratio;
     const vsOrq: Record<string, number> = {};
     for (const [k, ref] of Object.entries(ORQ[proto])) {
+      // Element-wise figures compare only at ORQ's size (2^20); the sorts have fixed sizes.
+      if (!k.startsWith('sort_') && merged.n !== 1 << 20) continue;
       const mine = merged[k];
       if (typeof mine === 'number' && mine > 0) vsOrq[k] = Math.round((ref / mine) * 100) / 100;
     }
@@ -76,6 +96,11 @@ export async function benchEngine(options: { quick?: boolean; buildDir?: string 
   out.prg_gb_s = prim.prg_gb_s;
   out.mac_gb_s = prim.mac_gb_s;
   out.peak_rss_mb_all_parties = oper.peak_rss_mb_all_parties;
+  out.peak_memory = {
+    n,
+    ...memory,
+    how: 'bench_operators --parties P --n N --only and,eq,lt,a2b --repeat 1: the process\'s maximum RSS (getrusage ru_maxrss) over its P party threads, divided by P; it includes both inputs in plaintext (2 × 4 MiB at 2^20) that the bench generates',
+  };
   out.note = `parties are threads of one process on ${os.cpus().length} cores (3 or 4 threads share them); seconds are the slowest party's, cpu_s the busiest party's thread CPU time; ORQ ran one MPI process per party on the same kind of machine`;
   return out;
 }
