@@ -15,10 +15,10 @@ const char* const kUsage =
     "  qs-engine pubkey --key party.key\n"
     "  qs-engine run --party I --parties N --key party.key --peers peers.txt (--program program.txt | --plan plan.txt)\n"
     "                --input input.csv --output result.csv [--listen ADDR:PORT] [--link-timeout SECONDS]\n"
-    "                [--connect-timeout SECONDS] [--sort quicksort|bitonic]\n"
+    "                [--connect-timeout SECONDS] [--round-timeout SECONDS] [--sort quicksort|bitonic]\n"
     "party.key: `openssl genpkey -algorithm X25519 -outform DER`; peers.txt: one line per party, in index order,\n"
     "`<index> <address> <port> <pubkey-hex>`. --listen defaults to 0.0.0.0:<own port>; --link-timeout 30,\n"
-    "--connect-timeout 60.\n";
+    "--connect-timeout 60, --round-timeout 600 (the longest wait for one message while the peer's link stays alive).\n";
 
 int parse_count(const std::string& option, const std::string& text) {
   int value = -1;
@@ -85,6 +85,7 @@ Args parse_args(int argc, char** argv) {
     else if (option == "--listen") args.listen = value;
     else if (option == "--link-timeout") args.link_timeout_s = parse_seconds(option, value);
     else if (option == "--connect-timeout") args.connect_timeout_s = parse_seconds(option, value);
+    else if (option == "--round-timeout") args.round_timeout_s = parse_seconds(option, value);
     else if (option == "--debug-pause-ms") args.debug_pause_ms = parse_count(option, value);
     else throw EngineError("unknown option " + option + "\n" + kUsage);
   }

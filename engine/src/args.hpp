@@ -3,7 +3,7 @@
 //   qs-engine pubkey --key party.key
 //   qs-engine run --party I --parties N --key party.key --peers peers.txt (--program program.txt | --plan plan.txt)
 //                 --input input.csv --output result.csv [--listen ADDR:PORT] [--link-timeout SECONDS]
-//                 [--connect-timeout SECONDS] [--sort quicksort|bitonic]
+//                 [--connect-timeout SECONDS] [--round-timeout SECONDS] [--sort quicksort|bitonic]
 // --plan: a compiled SQL plan (domain/sql/plan-text.ts renderPlanText; engine/src/plan/README.md), run on the
 // shares with the protocols; --program: today's SUM/COUNT program (kept until the stages switch).
 // Hidden, for tests only: --debug-pause-ms MS (run sleeps that long before computing, so a test can
@@ -22,7 +22,7 @@ struct Args {
   int parties = -1;
   std::string key, peers, program, plan, input, output, listen;
   bool bitonic = false;  // --sort bitonic (plans only; default quicksort)
-  double link_timeout_s = 30, connect_timeout_s = 60;
+  double link_timeout_s = 30, connect_timeout_s = 60, round_timeout_s = 600;
   long debug_pause_ms = 0;
 };
 

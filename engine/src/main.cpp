@@ -117,6 +117,7 @@ int run(const qs::Args& args) {
   qs::net::TcpOptions options;
   options.link_timeout_s = args.link_timeout_s;
   options.connect_timeout_s = args.connect_timeout_s;
+  options.round_timeout_s = args.round_timeout_s;
   std::unique_ptr<qs::net::TcpCommunicator> comm;
   try {
     comm = std::make_unique<qs::net::TcpCommunicator>(me, peers, key, listen_host, listen_port, options);

@@ -1,15 +1,20 @@
 // The real links between threads of one process over loopback sockets: handshake and messages (large,
 // empty, many), a wrong key refused on both ends, and a peer played by hand (tcp_wire) that tampers with
 // a frame, replays one, reorders two, cuts the stream short, or falls silent; keep-alives keeping an
-// idle link up; a closing notice quoted by the peer.
+// idle link up; a peer that keeps its link alive but withholds a message (the round timeout); a closing
+// notice quoted by the peer; the connect deadline for a dialer and for a listener whose peer never comes.
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -241,6 +246,100 @@ void keepalive_keeps_idle_link_up() {
   CHECK(errors[0].empty() && errors[1].empty());
 }
 
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+/** A test that stalls fails (exit 1, saying which) instead of hanging the run: a stall is the bug here. */
+class Watchdog {
+ public:
+  Watchdog(const char* what, int seconds) : what_(what) {
+    thread_ = std::thread([this, seconds] {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (!wake_.wait_for(lock, std::chrono::seconds(seconds), [this] { return done_; })) {
+        std::fprintf(stderr, "FAIL %s: still waiting after %d s (stalled)\n", what_, seconds);
+        std::_Exit(1);
+      }
+    });
+  }
+  ~Watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  const char* what_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+// A cheating peer that keeps its link alive (its writer sends keep-alives) but never sends the message
+// the round expects: the link timeout never fires, the round timeout does, and names the link. The peer
+// is told why (the closing notice quotes it).
+void withheld_message_hits_round_timeout() {
+  Watchdog watchdog("withheld message hits the round timeout", 20);
+  Setup s(2);
+  TcpOptions o = quick(1);  // link timeout 1 s: keep-alives every 1/3 s hold it
+  o.round_timeout_s = 2;
+  double waited = -1;
+  uint64_t keepalives = 0;
+  std::string told;
+  auto errors = run(s, s.keys, o, [&](TcpCommunicator& c) {
+    if (c.party() == 1) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(4000));  // alive, silent: the withheld message
+      try {
+        c.recv(0);
+      } catch (const LinkError& e) {
+        told = e.what();
+      }
+      return;
+    }
+    const auto start = Clock::now();
+    try {
+      c.recv(1);
+      CHECK(false);  // nothing was sent: recv must not return
+    } catch (const LinkError& e) {
+      waited = since(start);
+      keepalives = c.wire_stats(1).frames_received;
+      bool refused = false;
+      try {
+        c.send(1, text("after"));  // the link counts as failed from then on
+      } catch (const LinkError&) {
+        refused = true;
+      }
+      CHECK(refused);
+      c.close(e.what());  // what the engine does: its peers learn why
+      throw;
+    }
+  });
+  CHECK(contains(errors[0], "link party0 <-> party1: no message within 2 s (round timeout"));
+  CHECK(waited >= 1.9 && waited < 3.5);
+  CHECK(keepalives >= 3);  // the link was alive all along: the link timeout could not have caught it
+  CHECK(contains(told, "link party1 <-> party0: party 0 stopped: link party0 <-> party1: no message within 2 s"));
+}
+
+// A peer computing longer than the link timeout but within the round timeout is no cheater.
+void computing_within_round_timeout_passes() {
+  Setup s(2);
+  TcpOptions o = quick(1);
+  o.round_timeout_s = 4;
+  auto errors = run(s, s.keys, o, [](TcpCommunicator& c) {
+    if (c.party() == 1) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+      c.send(0, text("late"));
+      CHECK(c.recv(0) == text("ack"));
+    } else {
+      CHECK(c.recv(1) == text("late"));
+      c.send(1, text("ack"));
+    }
+  });
+  CHECK(errors[0].empty() && errors[1].empty());
+}
+
 void closing_notice_is_quoted() {
   Setup s(2);
   auto errors = run(s, s.keys, quick(), [](TcpCommunicator& c) {
@@ -268,6 +367,35 @@ void connect_deadline() {
   CHECK(contains(error, "link party1 <-> party0: party 0 did not answer at 127.0.0.1:"));
 }
 
+// Parties 0 and 1 of 3 run, party 2 never starts: both listen for party 2 (it would dial them) and must
+// give up at the connect deadline, naming party 2, not wait on.
+void connect_deadline_listener() {
+  Watchdog watchdog("connect deadline of a listener", 20);
+  Setup s(3);
+  TcpOptions o = quick();
+  o.connect_timeout_s = 1;
+  std::vector<std::string> errors(2);
+  std::vector<double> took(2, -1);
+  std::vector<std::thread> threads;
+  const auto start = Clock::now();
+  for (int p = 0; p < 2; ++p) {
+    threads.emplace_back([&, p] {
+      try {
+        TcpCommunicator c(p, s.peers, s.keys[p], "127.0.0.1", s.peers[p].port, o);
+      } catch (const std::exception& e) {
+        errors[p] = e.what();
+      }
+      took[p] = since(start);
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int p = 0; p < 2; ++p) {
+    CHECK(contains(errors[p], "link party" + std::to_string(p) + " <-> party"));
+    CHECK(contains(errors[p], "party 2 did not connect within 1 s"));
+    CHECK(took[p] >= 0.9 && took[p] < 3.0);
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -280,8 +408,11 @@ int main() {
       {"truncated stream detected", truncated_stream_detected},
       {"silent peer times out", silent_peer_times_out},
       {"keep-alive keeps an idle link up", keepalive_keeps_idle_link_up},
+      {"withheld message hits the round timeout", withheld_message_hits_round_timeout},
+      {"computing within the round timeout passes", computing_within_round_timeout_passes},
       {"closing notice is quoted", closing_notice_is_quoted},
       {"connect deadline", connect_deadline},
+      {"connect deadline of a listener whose peer never comes", connect_deadline_listener},
   };
   for (auto& [name, test] : tests) {
     const int before = qs_test::failures();

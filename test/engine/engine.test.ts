@@ -334,6 +334,42 @@ describe('qs-engine links', () => {
     expect(runs.map((r) => r.stderr).join('')).toMatch(/link party[01] <-> party2: nothing received for 2 s \(link timeout/);
   });
 
+  it.each([3, 4])('when one party of %i keeps its links alive but never sends what the round expects, then the others exit non-zero within the round timeout, naming the link', async (n) => {
+    // Keep-alives reset the link timeout, so before the round timeout the others waited for ever.
+    const parties = await startParties(engine, shareTable(columns, randomTable(10, 28), n), program(QUERY), {
+      linkTimeout: 1,
+      roundTimeout: 3,
+      extraArgs: (p) => (p === 1 ? ['--debug-pause-ms', '60000'] : []),
+    });
+    await parties.stderrHas(1, 'pausing 60000 ms');
+    const paused = Date.now();
+    const honest = [...Array(n).keys()].filter((p) => p !== 1);
+    const others = await Promise.race([
+      Promise.all(honest.map((p) => new Promise<number>((r) => parties.procs[p].on('close', () => r(Date.now() - paused))))),
+      new Promise<number[]>((r) => setTimeout(() => r([99_999]), 20_000)),
+    ]);
+    parties.procs[1].kill('SIGKILL');
+    const runs = await parties.done;
+    for (const ms of others) expect(ms).toBeLessThan(3_000 + 2_500);
+    for (const r of runs.filter((x) => x.party !== 1)) {
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`qs-engine party ${r.party}: computing failed: link party${r.party} <-> party1: no message within 3 s \\(round timeout`));
+    }
+  });
+
+  it('when a party of the peers file never starts, then the parties that listen for it exit non-zero within the connect timeout, naming it', async () => {
+    // Parties 0 and 1 of 3: both listen for party 2 (the higher party dials), which never comes.
+    const parties = await startParties(engine, shareTable(columns, randomTable(3, 29), 3), 'count n\n', { connectTimeout: 4, only: [0, 1] });
+    const timer = setTimeout(() => parties.procs.forEach((p) => p?.kill('SIGKILL')), 30_000);
+    const runs = await parties.done.finally(() => clearTimeout(timer));
+    expect(runs.map((r) => r.party)).toEqual([0, 1]);
+    for (const r of runs) {
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.ms).toBeLessThan(4_000 + 3_000);
+      expect(r.stderr).toMatch(new RegExp(`qs-engine party ${r.party}: connecting to the other parties failed: link party${r.party} <-> party\\d: .*party 2 did not connect within 4 s`));
+    }
+  });
+
   it('when a long local computation keeps a party busy beyond the link timeout, then keep-alives hold the links and the run succeeds', async () => {
     const rows = randomTable(5, 27);
     const { results } = await runEngine(engine, shareTable(columns, rows, 3), program(QUERY), {

@@ -51,6 +51,10 @@ export interface PartyResult { party: number; code: number | null; signal: NodeJ
 export interface RunOptions {
   linkTimeout?: number;
   connectTimeout?: number;
+  /** --round-timeout (the engine's default, 600 s, when not given). */
+  roundTimeout?: number;
+  /** Start only these parties (the others get their folder and peers line, but no process). */
+  only?: number[];
   /** Extra arguments for one party (e.g. the hidden --debug-pause-ms). */
   extraArgs?: (party: number) => string[];
   /** A party's own view of the peers (e.g. a proxy's port in place of a peer's). */
@@ -62,8 +66,9 @@ export interface RunOptions {
 export interface Parties {
   dirs: string[];
   peers: PeerLine[];
+  /** Indexed by party (a party left out by `only` has none). */
   procs: ChildProcess[];
-  /** Every party's exit, stdout and stderr. */
+  /** Every started party's exit, stdout and stderr, in party order. */
   done: Promise<PartyResult[]>;
   /** Resolves when party p has written `text` on stderr. */
   stderrHas(p: number, text: string): Promise<void>;
@@ -94,13 +99,16 @@ export async function startParties(binary: string, shares: string[], program: st
   const procs: ChildProcess[] = [];
   const out: { stdout: string; stderr: string }[] = [];
   const waiters: { p: number; text: string; resolve: () => void }[] = [];
+  const running = dirs.map((_, i) => i).filter((i) => !opts.only || opts.only.includes(i));
   const done = Promise.all(
-    dirs.map((dir, i) => new Promise<PartyResult>((resolve) => {
+    running.map((i) => new Promise<PartyResult>((resolve) => {
+      const dir = dirs[i];
       const args = ['run', '--party', String(i), '--parties', String(n), '--key', 'party.key', '--peers', 'peers.txt', '--program', 'program.txt',
         '--input', 'input.csv', '--output', 'result.csv', '--listen', `127.0.0.1:${ports[i]}`,
-        '--link-timeout', String(opts.linkTimeout ?? 30), '--connect-timeout', String(opts.connectTimeout ?? 60), ...(opts.extraArgs?.(i) ?? [])];
+        '--link-timeout', String(opts.linkTimeout ?? 30), '--connect-timeout', String(opts.connectTimeout ?? 60),
+        ...(opts.roundTimeout !== undefined ? ['--round-timeout', String(opts.roundTimeout)] : []), ...(opts.extraArgs?.(i) ?? [])];
       const child = spawn(binary, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-      procs.push(child);
+      procs[i] = child;
       out[i] = { stdout: '', stderr: '' };
       child.stdout!.on('data', (d) => { out[i].stdout += d; });
       child.stderr!.on('data', (d) => {

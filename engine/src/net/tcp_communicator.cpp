@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cmath>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -41,14 +43,33 @@ std::string seconds_text(double s) {
 }  // namespace
 
 /**
+ * What this party's recv is waiting for: the peer (-1: none) and the deadline, in steady-clock
+ * nanoseconds. Every link's writer puts it into its keep-alives (see Link::keepalive), so that a peer
+ * waiting on this party knows this party is itself waiting, and for how long at most.
+ */
+struct WaitState {
+  std::atomic<int> on{-1};
+  std::atomic<int64_t> until_ns{0};
+};
+
+namespace {
+int64_t ns(Clock::time_point t) { return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count(); }
+Clock::time_point from_ns(int64_t v) { return Clock::time_point(std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(v))); }
+// A keep-alive that says "I am waiting for a message from party X, and give up in M ms": 'W', X, M (BE32).
+// Six bytes: shorter than a header (8), so it cannot be taken for one; an empty keep-alive says "not waiting".
+constexpr uint8_t kWaiting = 'W';
+constexpr size_t kWaitingLen = 6;
+}  // namespace
+
+/**
  * One established link: a writer thread that seals and sends what send() queued (and keep-alives when
  * idle), a reader thread that opens frames as they come and queues whole messages for recv(). The first
  * failure on either side is kept and ends the link; recv() then throws it.
  */
 class Link {
  public:
-  Link(int me, int peer, int fd, wire::Session session, const TcpOptions& options)
-      : me_(me), peer_(peer), fd_(fd), send_cipher_(session.send), recv_cipher_(session.recv), options_(options) {
+  Link(int me, int peer, int fd, wire::Session session, const TcpOptions& options, WaitState* wait)
+      : me_(me), peer_(peer), fd_(fd), send_cipher_(session.send), recv_cipher_(session.recv), options_(options), wait_(wait) {
     writer_ = std::thread([this] { write_loop(); });
     reader_ = std::thread([this] { read_loop(); });
   }
@@ -69,7 +90,34 @@ class Link {
 
   Bytes recv() {
     std::unique_lock<std::mutex> lock(mutex_);
-    reader_wake_.wait(lock, [&] { return !in_.empty() || !error_.empty() || reader_done_; });
+    // A deadline per awaited message, apart from the reader's link timeout: keep-alives prove the peer's
+    // process is there, not that it will ever send what this round expects.
+    const auto start = Clock::now();
+    const auto deadline = start + to_ms(options_.round_timeout_s);
+    const auto cap = start + 2 * to_ms(options_.round_timeout_s);
+    // After the peer's own deadline: time for it to give up and for its notice to arrive.
+    const auto margin = to_ms(std::min(2.0, options_.round_timeout_s / 2));
+    auto ready = [&] { return !in_.empty() || !error_.empty() || reader_done_; };
+    wait_->on = peer_;
+    for (;;) {
+      // When the peer is itself waiting for a third party, wait until just after it gives up: the party
+      // that withholds the message is then the one named, not the honest peer stuck behind it.
+      auto until = deadline;
+      if (peer_waits_on_ >= 0 && peer_waits_on_ != me_) until = std::max(deadline, std::min(cap, peer_until_ + margin));
+      wait_->until_ns = ns(until);
+      const auto now = Clock::now();
+      if (ready() || now >= until) break;
+      reader_wake_.wait_until(lock, std::min(until, now + std::chrono::milliseconds(250)), ready);
+    }
+    wait_->on = -1;
+    if (!ready() && error_.empty()) {
+      // The link is dead from here on: a message arriving later would be out of step with the protocol.
+      const double waited = std::chrono::duration<double>(Clock::now() - start).count();
+      error_ = "no message within " + seconds_text(waited > options_.round_timeout_s + 0.5 ? std::round(waited) : options_.round_timeout_s) +
+               " (round timeout: the link is alive, keep-alives arrive, but the peer did not send the message this party awaits" +
+               (peer_waits_on_ >= 0 && peer_waits_on_ != me_ ? "; it said it was waiting for party " + std::to_string(peer_waits_on_) + ")" : ")");
+      writer_wake_.notify_all();
+    }
     if (in_.empty()) throw LinkError(me_, peer_, error_.empty() ? "the link is closed" : error_);
     Bytes m = std::move(in_.front());
     in_.pop_front();
@@ -101,11 +149,15 @@ class Link {
     writer_wake_.notify_one();
   }
 
-  /** Waits (until `deadline`) for the writer to flush and for the peer's own notice or end of stream, then ends it. */
+  /**
+   * Waits (until `deadline`) for the writer to flush and for the peer's own notice or end of stream, then
+   * ends it. On a link that already failed (a round timeout: the peer is alive but silent) only our notice
+   * is awaited: the peer's would say nothing new, and a silent peer would hold this party up to the deadline.
+   */
   void finish_close(Clock::time_point deadline) {
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      reader_wake_.wait_until(lock, deadline, [&] { return writer_done_ && reader_done_; });
+      reader_wake_.wait_until(lock, deadline, [&] { return writer_done_ && (reader_done_ || !error_.empty()); });
     }
     if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);  // unblocks a writer stuck on a full buffer and the reader's poll
     if (writer_.joinable()) writer_.join();
@@ -141,7 +193,7 @@ class Link {
           reason = close_reason_;
         }
         if (batch.empty() && !closing) {
-          write_frame(nullptr, 0);  // keep-alive: the peer's reader sees we are here
+          keepalive();  // the peer's reader sees we are here (and whom we wait for)
           continue;
         }
         for (auto& m : batch) write_message(m);
@@ -161,6 +213,17 @@ class Link {
     std::lock_guard<std::mutex> lock(mutex_);
     writer_done_ = true;
     reader_wake_.notify_all();
+  }
+
+  /** Empty, or "waiting for party X, for M ms more" when this party's recv waits for another peer. */
+  void keepalive() {
+    const int on = wait_->on;
+    if (on < 0 || on == peer_) return write_frame(nullptr, 0);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(from_ns(wait_->until_ns) - Clock::now()).count();
+    const uint32_t ms = static_cast<uint32_t>(std::clamp<long long>(left, 0, UINT32_MAX));
+    uint8_t w[kWaitingLen] = {kWaiting, static_cast<uint8_t>(on)};
+    put_be32(w + 2, ms);
+    write_frame(w, sizeof w);
   }
 
   /** One frame from a small plaintext (keep-alive, header, closing notice). */
@@ -312,8 +375,20 @@ class Link {
         read_exact(small.data(), length, false);
         const size_t plain = length - noise::kTagLen;
         if (!recv_cipher_.decrypt_detached(nullptr, 0, small.data(), plain, small.data() + plain, small.data())) throw std::runtime_error(kForged);
-        if (plain == 0) continue;  // keep-alive
+        if (plain == 0 || (plain == kWaitingLen && small[0] == kWaiting)) {  // keep-alive
+          std::lock_guard<std::mutex> lock(mutex_);
+          peer_waits_on_ = plain ? small[1] : -1;
+          if (plain) {
+            const uint32_t ms = uint32_t(small[2]) << 24 | uint32_t(small[3]) << 16 | uint32_t(small[4]) << 8 | uint32_t(small[5]);
+            peer_until_ = Clock::now() + std::chrono::milliseconds(ms);
+          }
+          continue;
+        }
         if (plain < wire::kHeaderLen) throw std::runtime_error("a sealed frame of " + std::to_string(plain) + " bytes is no header");
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          peer_waits_on_ = -1;  // it sends: whatever it waited for came
+        }
         uint64_t size = 0;
         for (size_t i = 0; i < wire::kHeaderLen; ++i) size |= uint64_t(small[i]) << (8 * i);
         if (size == wire::kClosing) {
@@ -350,6 +425,7 @@ class Link {
   int fd_;
   noise::CipherState send_cipher_, recv_cipher_;  // each used by one thread only
   const TcpOptions options_;
+  WaitState* const wait_;  // the communicator's, shared by its links
   std::vector<uint8_t> buf_ = std::vector<uint8_t>(256 * 1024);
   size_t buf_pos_ = 0, buf_end_ = 0;
 
@@ -358,6 +434,8 @@ class Link {
   std::deque<Bytes> out_, in_;
   std::string error_, close_reason_;
   bool closing_ = false, writer_done_ = false, reader_done_ = false;
+  int peer_waits_on_ = -1;         // the peer's last keep-alive: whom it waits for (-1: nobody)
+  Clock::time_point peer_until_;   // and until when it waits at most
   LinkStats stats_;
   WireStats wire_;
   std::thread writer_, reader_;
@@ -403,7 +481,7 @@ int listen_on(const std::string& host, int port, int backlog, int buffer_bytes) 
 
 TcpCommunicator::TcpCommunicator(int party, const std::vector<Peer>& peers, const noise::KeyPair& key, const std::string& listen_host, int listen_port,
                                  const TcpOptions& options)
-    : party_(party), links_(peers.size()) {
+    : party_(party), wait_(std::make_shared<WaitState>()), links_(peers.size()) {
   const int n = static_cast<int>(peers.size());
   const auto deadline = Clock::now() + to_ms(options.connect_timeout_s);
   std::mutex mutex;
@@ -448,7 +526,7 @@ TcpCommunicator::TcpCommunicator(int party, const std::vector<Peer>& peers, cons
         try {
           auto session = wire::handshake_as_dialer(fd, n, party, j, key, peers[j].pub, handshake_deadline());
           std::lock_guard<std::mutex> lock(mutex);
-          links_[j] = std::make_unique<Link>(party, j, fd, session, options);
+          links_[j] = std::make_unique<Link>(party, j, fd, session, options, wait_.get());
         } catch (const std::exception& e) {
           ::close(fd);
           record(j, std::string("handshake failed: ") + e.what());
@@ -518,7 +596,7 @@ TcpCommunicator::TcpCommunicator(int party, const std::vector<Peer>& peers, cons
     try {
       auto session = wire::handshake_as_listener(fd, std::vector<uint8_t>(pre, pre + sizeof pre), key, peers[j].pub, handshake_deadline());
       std::lock_guard<std::mutex> lock(mutex);
-      links_[j] = std::make_unique<Link>(party, j, fd, session, options);
+      links_[j] = std::make_unique<Link>(party, j, fd, session, options, wait_.get());
       --missing;
     } catch (const std::exception& e) {
       ::close(fd);

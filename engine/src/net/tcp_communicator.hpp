@@ -26,6 +26,16 @@ namespace qs::net {
 struct TcpOptions {
   /** recv fails when nothing (not even a keep-alive) arrives from the peer for this long. */
   double link_timeout_s = 30;
+  /**
+   * recv fails when the message it awaits has not arrived this long after it began to wait, however many
+   * keep-alives arrive meanwhile (a peer that keeps its link alive but withholds a message). Longer than
+   * the link timeout: it must cover the longest local computation a peer legitimately does between two
+   * messages (keep-alives cannot say "still computing" in a way a cheating peer could not also say).
+   * One exception, for blame only: while the awaited peer's keep-alives say it is itself waiting for a
+   * third party, the deadline moves to just after that peer's own (so the party that is really silent is
+   * the one named), never beyond twice the round timeout (a peer that lies about it delays, not stalls).
+   */
+  double round_timeout_s = 600;
   /** Dialing is retried, and dials are awaited, until this long after the start. */
   double connect_timeout_s = 60;
   /** An idle writer sends an empty frame this often (at most a third of the link timeout); 0: none (tests). */
@@ -40,6 +50,7 @@ struct WireStats {
 };
 
 class Link;
+struct WaitState;
 
 class TcpCommunicator : public Communicator {
  public:
@@ -59,7 +70,10 @@ class TcpCommunicator : public Communicator {
   int parties() const override { return static_cast<int>(links_.size()); }
   /** Queues the message for the link's writer and returns; throws LinkError if the link already failed. */
   void send(int to, Bytes message) override;
-  /** The next message from `from`; LinkError when the link fails (tampering, timeout, cut, the peer stopped). */
+  /**
+   * The next message from `from`; LinkError when the link fails (tampering, link timeout, cut, the peer
+   * stopped) or when no message came within the round timeout (the link then counts as failed).
+   */
   Bytes recv(int from) override;
   LinkStats stats(int peer) const override;
   WireStats wire_stats(int peer) const;
@@ -73,6 +87,7 @@ class TcpCommunicator : public Communicator {
 
  private:
   int party_;
+  std::shared_ptr<WaitState> wait_;           // whom recv waits for, and until when (the keep-alives say it)
   std::vector<std::unique_ptr<Link>> links_;  // [peer], null for this party
   bool closed_ = false;
 };
