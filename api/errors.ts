@@ -28,6 +28,7 @@ export const ERRORS = {
   QS_DUPLICATED_SUBMISSION: { status: 409, message: 'Duplicated submission' },
   QS_NOT_SUBMITTED: { status: 409, message: 'the job has not been submitted yet' },
   QS_JOB_FINISHED: { status: 409, message: 'the job has already finished' },
+  QS_RERUN_REFUSED: { status: 409, message: 'only a failed job can be run again: %s' },
   QS_VALIDATION_FAILED: { status: 500, message: 'Data validation failed' },
   QS_STORAGE_CREATION: { status: 500, message: '%s' },
   QS_TEMPORAL_UNAVAILABLE: { status: 503, message: 'the job service is unavailable: %s' },

@@ -283,6 +283,70 @@ export class JobService {
     if (this.layouts.size > LAYOUT_CACHE_SIZE) this.layouts.delete(this.layouts.keys().next().value!);
   }
 
+  /**
+   * A failed (or cancelled, or terminated) job run again on the inputs it kept (a Fail keeps them until
+   * its retention ends): a new job, with a new id, the same configuration and the same data owners, whose
+   * input buckets get a copy of each owner's share files (party i's blob to the new party i, which is on
+   * the same cloud), then submitted as any job is. Copied rather than pointed at: the new job is then a job
+   * like any other (its buckets, its retention, its submit-time checksums, its sweep), and it does not
+   * depend on the old job's buckets, which the old job's retention or a DELETE may remove at any time.
+   * The copy goes through signed URLs (read on the old bucket, write on the new), streamed, so the API
+   * holds no credential it does not already have and no file in memory. 409 for a job that succeeded or is
+   * still running, or whose inputs are no longer all there.
+   */
+  async rerunJob(jobId: string, caller?: Caller): Promise<{ job_id: string; rerun_of: string }> {
+    await this.ownership.check(jobId, caller);
+    let desc: WorkflowExecutionDescription;
+    try {
+      desc = await this.client.workflow.getHandle(jobId).describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw qsError('QS_JOB_NOT_FOUND', [], { job_id: jobId });
+      throw this.unavailable(err);
+    }
+    if (desc.type !== JOB_WORKFLOW_TYPE) throw qsError('QS_JOB_NOT_FOUND', [], { job_id: jobId });
+    if (desc.status.name === 'RUNNING') throw qsError('QS_RERUN_REFUSED', ['the job is still running'], { job_id: jobId });
+    if (desc.typedSearchAttributes.get(statusKey) === 'Success') throw qsError('QS_RERUN_REFUSED', ['the job succeeded'], { job_id: jobId });
+    let state: JobState;
+    try {
+      state = await this.withWorker(() => this.client.workflow.getHandle(jobId).query(statusQuery));
+    } catch (err) {
+      throw this.unavailable(err);
+    }
+    const old = state.job;
+    const owners = [...state.owners].sort();
+    const oldParties = jobParties(old);
+    if (owners.length === 0) throw qsError('QS_RERUN_REFUSED', ['no data owner registered'], { job_id: jobId });
+    const sizes = await this.storage.inputSizes(oldParties, owners);
+    const missing = sizes.filter((s) => s.size === undefined);
+    if (missing.length) throw qsError('QS_RERUN_REFUSED', [`its inputs are no longer all kept (data owner ${missing[0].owner}, party ${missing[0].party})`], { job_id: jobId });
+
+    const { job_id: newId } = await this.createJob(
+      { analysisName: old.analysisName, querySql: old.querySql, securityLevel: old.securityLevel, cloudProviders: [...old.cloudProviders], schema: { ...old.schema } },
+      caller,
+    );
+    const newParties = jobParties({ ...old, jobId: newId });
+    const handle = this.client.workflow.getHandle(newId);
+    for (const owner of owners) {
+      try {
+        await this.withWorker(() => handle.executeUpdate(registerDataOwnerUpdate, { args: [owner] }));
+      } catch (err) {
+        throw this.messageError(err, newId, () => qsError('QS_JOB_SUBMITTED', [], { job_id: newId }));
+      }
+    }
+    await Promise.all(
+      oldParties.map(async (from, i) => {
+        const to = newParties[i];
+        const reads = await this.storage.inputReadUrls(from, owners);
+        for (const { owner, url } of reads) {
+          const [write] = await this.storage.uploadUrls([to], owner);
+          await copyBlob(url, write, this.storage.uploadHeaders(to), `${owner}'s share file for party ${i}`);
+        }
+      }),
+    );
+    await this.submitJob(newId, caller);
+    return { job_id: newId, rerun_of: jobId };
+  }
+
   async submitJob(jobId: string, caller?: Caller): Promise<{ status: 'success'; job_id: string }> {
     await this.ownership.check(jobId, caller);
     let outcome;
@@ -404,6 +468,17 @@ function sameParties(a: JobRef, b: JobRef): boolean {
 function storageErrorOf(err: unknown): string {
   if (err instanceof StorageCreationError) return err.message;
   return `Buckets creation error: ${err instanceof Error ? err.message.split('\n')[0].slice(0, 300) : String(err)}`;
+}
+
+/** One blob from a signed read URL to a signed write URL, streamed (the length is passed on: S3 and GCS
+ *  refuse a chunked PUT). Throws QS_STORAGE_CREATION naming what could not be copied. */
+async function copyBlob(readUrl: string, writeUrl: string, headers: Record<string, string>, what: string): Promise<void> {
+  const got = await fetch(readUrl);
+  const length = got.headers.get('content-length');
+  if (!got.ok || !got.body || length === null) throw qsError('QS_STORAGE_CREATION', [`copying ${what}: reading it answered ${got.status}`]);
+  const put = await fetch(writeUrl, { method: 'PUT', headers: { ...headers, 'content-length': length }, body: got.body, duplex: 'half' } as RequestInit);
+  if (!put.ok) throw qsError('QS_STORAGE_CREATION', [`copying ${what}: writing it answered ${put.status}`]);
+  await put.body?.cancel();
 }
 
 function updateFailure(err: unknown): ApplicationFailure | undefined {

@@ -53,6 +53,11 @@ export const COMMANDS = {
     summary: 'submit a job: the server validates every upload, then the stages start',
     options: { job: { type: 'string', required: true, help: 'the job id' } },
   },
+  rerun: {
+    usage: 'qs rerun --job ID',
+    summary: "run a failed job again on the share files it kept (no new uploads): prints the new job's id",
+    options: { job: { type: 'string', required: true, help: 'the failed job' } },
+  },
   status: {
     usage: 'qs status --job ID [--watch]',
     summary: "show a job's status and stages; --watch follows it until Success (exit 0) or Fail (exit 1)",

@@ -10,8 +10,9 @@ import { status } from './commands/status.js';
 import { result } from './commands/result.js';
 import { jobs } from './commands/jobs.js';
 import { invite } from './commands/invite.js';
+import { rerun } from './commands/rerun.js';
 
-const HANDLERS: Record<CommandName, Command> = { create, upload, invite, submit, status, result, jobs };
+const HANDLERS: Record<CommandName, Command> = { create, upload, invite, submit, rerun, status, result, jobs };
 
 export interface Io {
   stdout: (line: string) => void;

@@ -45,6 +45,11 @@ export const jobRoutes: FastifyPluginAsync<{ jobs: JobService; config: Config }>
     const jobId = jobIdOrNotFound((request.params as { job_id?: string }).job_id);
     return jobs.inviteOwner(jobId, parseOwnerId(asObject(request.body).data_owner), request.principal);
   });
+  // A failed job run again on the inputs it kept: a new job (new id) with the same configuration and owners.
+  app.post('/jobs/:job_id/rerun', {
+    config: access.roles('analyst', 'admin'),
+    schema: { summary: "Run a failed job again on its kept inputs: a new job with the same configuration, owners and share files, submitted", tags: ['jobs'], params: Type.Object({ job_id: Type.String() }), response: { 200: Type.Object({ job_id: Type.String({ description: 'the new job' }), rerun_of: Type.String() }), 404: { ...ErrorBody, description: 'unknown job' }, 409: { ...ErrorBody, description: 'the job succeeded or is still running, or its inputs are gone' } } },
+  }, async (request) => jobs.rerunJob(jobIdOrNotFound((request.params as { job_id?: string }).job_id), request.principal));
   app.delete('/jobs/:job_id/owners/:data_owner', {
     config: access.roles('analyst', 'admin'),
     schema: { summary: 'Remove a data owner who has uploaded nothing, before submit', tags: ['jobs'], params: Type.Object({ job_id: Type.String(), data_owner: Type.String() }), response: { 404: { ...ErrorBody, description: 'unknown job or owner' }, 409: { ...ErrorBody, description: 'submitted, or the owner has uploaded' } } },
