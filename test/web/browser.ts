@@ -52,13 +52,34 @@ export async function launch(): Promise<Browser> {
   };
 }
 
-/** Screenshots of the page as it is at desktop and phone widths (full page), then back to desktop. */
+/** What a page shows that fails the basics: a form control without a label (its own <label>, or
+ *  aria-label), a duplicate id, or content wider than the window (sideways scrolling on a phone). */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const doc = (globalThis as any).document;
+    const problems: string[] = [];
+    for (const el of doc.querySelectorAll('input, select, textarea')) {
+      if (el.type === 'hidden') continue;
+      if (!(el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby'))) problems.push(`unlabelled ${el.tagName.toLowerCase()} ${el.id || el.name || ''}`);
+    }
+    const ids = [...doc.querySelectorAll('[id]')].map((e: any) => e.id);
+    for (const id of new Set(ids.filter((id: string, i: number) => ids.indexOf(id) !== i))) problems.push(`duplicate id ${id}`);
+    const width = doc.documentElement.clientWidth;
+    if (doc.documentElement.scrollWidth > width + 1) problems.push(`content is ${doc.documentElement.scrollWidth}px wide in a ${width}px window`);
+    return problems;
+  });
+}
+
+/** Screenshots of the page as it is at desktop and phone widths (full page), then back to desktop; each
+ *  width checked by accessibilityProblems first. */
 export async function screenshots(page: Page, name: string): Promise<string[]> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const files: string[] = [];
   for (const [width, size] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
     await page.setViewportSize(size);
     await page.waitForTimeout(100);
+    const problems = await accessibilityProblems(page);
+    if (problems.length) throw new Error(`${name} at ${width} width (${size.width}px): ${problems.join('; ')}`);
     const file = path.join(SCREENSHOTS, `${name}-${width}.png`);
     await page.screenshot({ path: file, fullPage: true });
     files.push(file);

@@ -235,6 +235,21 @@ describe('the web app, tokens configured', () => {
     await page.goto(`${stack.url}/#/?status=Success`);
     await page.getByRole('link', { name: 'wage gap (web)' }).waitFor();
     await screenshots(page, 'jobs');
+
+    // Paging, one job a page: this analyst's two jobs, newest first (the list is Temporal's visibility, which
+    // may lag a moment behind).
+    await expect.poll(async () => {
+      await page.goto(`${stack.url}/#/?limit=1`);
+      await page.reload();
+      await page.getByRole('heading', { level: 1, name: 'Jobs' }).waitFor();
+      return page.getByRole('button', { name: 'Next page' }).isEnabled();
+    }, { timeout: 30_000 }).toBe(true);
+    expect(await page.locator('table.jobs tbody a').allTextContents()).toEqual(['wage gap (web)']);
+    expect(await page.getByRole('button', { name: 'Previous page' }).isEnabled()).toBe(false);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(() => page.locator('table.jobs tbody a').allTextContents()).toEqual(['web plaintext check']);
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await expect.poll(() => page.locator('table.jobs tbody a').allTextContents()).toEqual(['wage gap (web)']);
     await page.close();
   });
 });
