@@ -326,24 +326,35 @@ export class JobService {
     );
     const newParties = jobParties({ ...old, jobId: newId });
     const handle = this.client.workflow.getHandle(newId);
-    for (const owner of owners) {
-      try {
-        await this.withWorker(() => handle.executeUpdate(registerDataOwnerUpdate, { args: [owner] }));
-      } catch (err) {
-        throw this.messageError(err, newId, () => qsError('QS_JOB_SUBMITTED', [], { job_id: newId }));
-      }
-    }
-    await Promise.all(
-      oldParties.map(async (from, i) => {
-        const to = newParties[i];
-        const reads = await this.storage.inputReadUrls(from, owners);
-        for (const { owner, url } of reads) {
-          const [write] = await this.storage.uploadUrls([to], owner);
-          await copyBlob(url, write, this.storage.uploadHeaders(to), `${owner}'s share file for party ${i}`);
+    let submitting = false;
+    try {
+      for (const owner of owners) {
+        try {
+          await this.withWorker(() => handle.executeUpdate(registerDataOwnerUpdate, { args: [owner] }));
+        } catch (err) {
+          throw this.messageError(err, newId, () => qsError('QS_JOB_SUBMITTED', [], { job_id: newId }));
         }
-      }),
-    );
-    await this.submitJob(newId, caller);
+      }
+      await Promise.all(
+        oldParties.map(async (from, i) => {
+          const to = newParties[i];
+          const reads = await this.storage.inputReadUrls(from, owners);
+          for (const { owner, url } of reads) {
+            const [write] = await this.storage.uploadUrls([to], owner);
+            await copyBlob(url, write, this.storage.uploadHeaders(to), `${owner}'s share file for party ${i}`);
+          }
+        }),
+      );
+      submitting = true;
+      await this.submitJob(newId, caller);
+    } catch (err) {
+      // A half-made rerun is not left open until it expires: it is cancelled (it ends Fail; its buckets
+      // follow the retention of any failed job). The old job is untouched and may be rerun again. Not when
+      // the submit's fate is unknown (no worker answered yet: the job continues when one does).
+      const unknownFate = submitting && err instanceof QsError && err.statusCode === 503;
+      if (!unknownFate) await handle.cancel().catch(() => undefined);
+      throw err;
+    }
     return { job_id: newId, rerun_of: jobId };
   }
 

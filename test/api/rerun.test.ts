@@ -77,6 +77,22 @@ describe('rerun of a failed job', () => {
     expect((await stack.call('POST', `/jobs/00000000-0000-4000-8000-000000000000/rerun`)).status).toBe(404);
   });
 
+  it("when a failed job's kept inputs are no longer all there, then rerun is 409 naming what is missing and starts no job", { timeout: 240_000 }, async () => {
+    failing = true;
+    const jobId = await createJob(stack);
+    await registerAndUpload(stack, jobId, 'dave', [[1, 2]]);
+    expect((await stack.call('POST', '/submit_job', { job_id: jobId })).status).toBe(200);
+    await waitForStatus(stack, jobId, (s) => s === 'Fail' || s === 'Success', 120_000);
+    const [, party1] = jobParties({ jobId, securityLevel: 'semi', cloudProviders: ['aws', 'gcp', 'azure'] });
+    await stack.storage.delete([party1], 'inputs');
+    const before = inputsAtRun.size;
+    const res = await stack.call('POST', `/jobs/${jobId}/rerun`);
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'QS_RERUN_REFUSED' });
+    expect(JSON.stringify(res.body)).toContain('data owner dave, party 1');
+    expect(inputsAtRun.size).toBe(before);
+  });
+
   it('when qs rerun --job names a failed job, then it prints the new job id', { timeout: 240_000 }, async () => {
     failing = true;
     const jobId = await createJob(stack);
