@@ -92,8 +92,11 @@ async function realJob(api: string, storage: JobStorage, owners: number, level: 
   const end = await waitFor(api, jobId, (s) => s === 'Success' || s === 'Fail');
   const wall = (Date.now() - t0) / 1000;
   if (end.status !== 'Success') throw new Error(`job failed: ${JSON.stringify(end)}`);
-  const stage = (end.stages as { duration_ms?: number }[]).reduce((s, x) => s + (x.duration_ms ?? 0), 0) / 1000;
-  return { owners, parties: level === 'mal' ? 4 : 3, job_wall_s: +wall.toFixed(2), stage_time_s: +stage.toFixed(2) };
+  const stages = end.stages as { name: string; duration_ms?: number }[];
+  const stage = stages.reduce((s, x) => s + (x.duration_ms ?? 0), 0) / 1000;
+  // Each stage playbook's own seconds: what the job's time is made of.
+  const stages_s = Object.fromEntries(stages.map((x) => [x.name, +((x.duration_ms ?? 0) / 1000).toFixed(2)]));
+  return { owners, parties: level === 'mal' ? 4 : 3, job_wall_s: +wall.toFixed(2), stage_time_s: +stage.toFixed(2), stages_s };
 }
 
 // Interrupted (Ctrl-C, or a test's timeout): stop what it started (the API and worker processes, the
@@ -281,14 +284,17 @@ async function serviceSteps() {
   }
 
   if (want('jobs')) {
-    progress(4, 'real jobs through the playbooks (1, 10, 50 owners; 3 and 4 parties)');
+    progress(4, 'real jobs through the playbooks (1 owner twice: engine built, then reused; 10, 50 owners; 3 and 4 parties)');
     // 4. A whole real job (reference engine, real playbooks), and how cost grows.
     const first = await realJob(api, storage, 1, 'semi');
     scaling.push(first);
     Object.assign(results, { stage_time_s: first.stage_time_s, job_wall_s: first.job_wall_s, orchestration_overhead_ratio: +((first.job_wall_s - first.stage_time_s) / first.stage_time_s).toFixed(3) });
     // Issue 16: a small job (1 owner, 3 parties, 20 rows) on the embedded default, end to end (submit → Success
-    // seen by get_status polled every 200 ms); target under 20 s.
-    results.small_job_s = first.job_wall_s;
+    // seen by get_status polled every 200 ms); target under 20 s. The bench's data dir is new, so the first job
+    // builds the engine (deploy_engine.yml keeps one build per source hash in <data dir>/engine-builds): that one
+    // is small_job_cold_s; a second job, which finds the build in place, is small_job_s.
+    const warm = await realJob(api, storage, 1, 'semi');
+    Object.assign(results, { small_job_s: warm.job_wall_s, small_job_stage_s: warm.stage_time_s, small_job_stages_s: warm.stages_s, small_job_cold_s: first.job_wall_s, small_job_cold_stages_s: first.stages_s });
     for (const [owners, level] of (quick ? [] : [[10, 'semi'], [50, 'semi'], [1, 'mal']]) as [number, 'semi' | 'mal'][]) scaling.push(await realJob(api, storage, owners, level));
     results.scaling = scaling;
   }
