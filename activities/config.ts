@@ -89,10 +89,11 @@ export const ENV_SCHEMA = Type.Object({
   QS_AZURE_VM_SIZE: Type.Optional(Type.String({ minLength: 1 })),
   QS_AZURE_CREDENTIALS_FILE: Type.Optional(Type.String({ minLength: 1, description: 'JSON with client_id, secret, tenant' })),
   QS_VM_SSH_USER: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_-]{0,31}$' })),
-  QS_ENGINE: Type.Optional(Type.Union([Type.Literal('reference'), Type.Literal('tva')])),
+  // TVA is retired (it could not read uploaded shares and ran only a catalogue of precompiled programs):
+  // `tva` now stops the start-up with a line naming this variable.
+  QS_ENGINE: Type.Optional(Type.Literal('reference', { description: 'the engine in engine/ (the only one)' })),
   QS_ENGINE_SOURCE: Type.Optional(Type.String({ minLength: 1, description: 'a git URL, a local folder or an archive' })),
   QS_ENGINE_REF: Type.Optional(Type.String({ minLength: 1 })),
-  QS_QUERY_CATALOGUE: Type.Optional(Type.String({ minLength: 1, description: 'path of a JSON file: query text -> program' })),
   QS_MOTO_PORT: Type.Optional(Port),
   QS_GCS_PORT: Type.Optional(Port),
   QS_AZURITE_PORT: Type.Optional(Port),
@@ -128,8 +129,8 @@ export interface Config {
   jobTtlSeconds: number;
   compute: 'local' | 'cloud';
   stage: { timeoutSeconds: number; heartbeatTimeoutSeconds: number; retries: number };
-  /** the MPC engine the stages deploy: the reference engine in engine/, or TVA */
-  engine: { kind: 'reference' | 'tva'; source: string; ref?: string; catalogueFile?: string };
+  /** the MPC engine the stages deploy: engine/ (or a copy of it from git or an archive) */
+  engine: { kind: 'reference'; source: string; ref?: string };
   /** where party hosts come from when QS_COMPUTE=cloud, per provider (nothing hard-coded in YAML) */
   vms: {
     sshUser: string;
@@ -288,9 +289,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     engine: {
       kind: e.QS_ENGINE ?? 'reference',
-      source: e.QS_ENGINE_SOURCE ?? (e.QS_ENGINE === 'tva' ? 'https://github.com/CASP-Systems-BU/tva.git' : path.resolve(REPO_ROOT, 'engine')),
+      source: e.QS_ENGINE_SOURCE ?? path.resolve(REPO_ROOT, 'engine'),
       ref: e.QS_ENGINE_REF,
-      catalogueFile: e.QS_QUERY_CATALOGUE,
     },
     vms: {
       sshUser: e.QS_VM_SSH_USER ?? 'queryshield',

@@ -177,10 +177,11 @@ export function engineSourceHash(folder: string): string {
 export function engineVars(config: Config, job: JobConfig): Record<string, unknown> {
   const source = config.engine.source;
   const kind = /^(git@|ssh:|https?:.*\.git$|file:)/.test(source) || source.endsWith('.git') ? 'git' : /\.(tar\.gz|tgz|zip|tar)$/.test(source) ? 'archive' : 'folder';
-  const tva = config.engine.kind === 'tva';
   const resolved = kind === 'folder' ? path.resolve(REPO_ROOT, source) : source;
-  const cmakeArgs = tva && job.securityLevel === 'mal' ? ['-DPROTOCOL_VAR=-DUSE_FANTASTIC_FOUR'] : [];
-  const binary = tva ? 'tva' : 'qs-engine';
+  // One binary serves both levels: the protocol follows the party count at run time (3 → replicated
+  // 3PC, 4 → Fantastic Four), so nothing in the build depends on the job.
+  const cmakeArgs: string[] = [];
+  const binary = 'qs-engine';
   // A folder is hashed by content; a git or archive source by what names it (a branch ref moves: pin a
   // commit or tag to reuse builds safely).
   const identity = kind === 'folder' ? engineSourceHash(resolved) : `${kind}:${source}#${config.engine.ref ?? ''}`;

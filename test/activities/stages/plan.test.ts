@@ -92,10 +92,10 @@ describe('engineVars', () => {
     expect(engineVars(config({ QS_ENGINE_SOURCE: source }), job()).source_kind).toBe(kind);
   });
 
-  it('when the engine is TVA and the job is mal, then cmake selects Fantastic Four; semi passes no protocol', () => {
-    const tva = config({ QS_ENGINE: 'tva', QS_ENGINE_REF: 'main' });
-    expect(engineVars(tva, job({ securityLevel: 'mal' }))).toMatchObject({ source_kind: 'git', ref: 'main', binary: 'tva', cmake_args: ['-DPROTOCOL_VAR=-DUSE_FANTASTIC_FOUR'] });
-    expect(engineVars(tva, job()).cmake_args).toEqual([]);
+  it('when the job is mal, then its build is the semi job\'s (one binary; the protocol follows the party count)', () => {
+    const semi = engineVars(config(), job());
+    const mal = engineVars(config(), job({ securityLevel: 'mal' }));
+    expect(mal).toMatchObject({ binary: 'qs-engine', cmake_args: [], hash: semi.hash });
   });
 });
 
@@ -153,9 +153,9 @@ describe('engineSourceHash', () => {
     expect(engineSourceHash(dir)).not.toBe(first);
   });
 
-  it('when the job is mal on TVA, then the build key differs from semi (other cmake flags)', () => {
-    const tva = config({ QS_ENGINE: 'tva', QS_ENGINE_REF: 'v1' });
-    expect((engineVars(tva, job()) as { hash: string }).hash).not.toBe((engineVars(tva, job({ securityLevel: 'mal' })) as { hash: string }).hash);
+  it('when the source is git, then the build key follows the ref, and no MPI package is installed', () => {
+    const at = (ref: string) => (engineVars(config({ QS_ENGINE_SOURCE: 'https://example.org/e.git', QS_ENGINE_REF: ref }), job()) as { hash: string }).hash;
+    expect(at('v1')).not.toBe(at('v2'));
     expect(engineVars(config(), job())).not.toHaveProperty('packages', expect.arrayContaining(['openmpi-bin']));
   });
 });
