@@ -23,7 +23,7 @@ const errors = (codes: Record<number, string>) =>
 export const CreateJobBody = Type.Object(
   {
     analysis_name: Type.String({ minLength: 1, maxLength: 200, examples: ['payroll 2026'] }),
-    query_sql: Type.String({ minLength: 1, description: 'one SELECT of SUM(column) / COUNT(*) aggregates (reference engine)', examples: ['SELECT SUM(salary) AS total, COUNT(*) AS n FROM payroll'] }),
+    query_sql: Type.String({ minLength: 1, description: 'one SELECT over the job\'s table in the grammar of domain/sql/README.md (filters, arithmetic, CASE, aggregates, GROUP BY, HAVING, DISTINCT, ORDER BY, LIMIT); anything else is a 400 naming the construct', examples: ['SELECT SUM(salary) AS total, COUNT(*) AS n FROM payroll', 'SELECT academia, degree, AVG(salary) FROM emp GROUP BY academia, degree'] }),
     security_level: Type.Union(SECURITY_LEVELS.map((l) => Type.Literal(l)), { description: 'semi = 3 parties (replicated 3PC), mal = 4 parties (Fantastic Four)' }),
     cloud_providers: Type.Array(Type.Union(PROVIDERS.map((p) => Type.Literal(p))), { minItems: 1, description: 'party i runs on cloud_providers[i % len]', examples: [['aws', 'gcp', 'azure']] }),
     schema: Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,62}$' }), Type.String(), { description: 'column name -> unit, in share-file order', examples: [{ age: 'years', salary: 'usd' }] }),
