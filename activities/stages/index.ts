@@ -17,14 +17,16 @@ import { commonVars, controllerInventory, deployedEngineFile, engineArgv, engine
 
 /**
  * An engine that failed says why in one line (naming the link), which run_experiment.yml's check puts in
- * its failure message as "party<i>: engine exited <rc>: <line>"; the stage's message carries the first.
+ * its failure message as "party<i>: engine exited <rc>: <line>". The stage's message carries the first
+ * line that names a link, else the first: a party killed with -9 says only "Killed", while the parties
+ * it left say which link broke, and which party's line comes first varies from run to run.
  */
 export function engineFailure(logTail: string[]): string | undefined {
-  for (const line of logTail) {
+  const lines = logTail.flatMap((line) => {
     const m = /(party\d+: engine exited \d+: .*?)["']?\s*$/.exec(line);
-    if (m) return m[1].replace(/''/g, "'");
-  }
-  return undefined;
+    return m ? [m[1].replace(/''/g, "'")] : [];
+  });
+  return lines.find((line) => /\blink party\d+ <-> party\d+/.test(line)) ?? lines[0];
 }
 
 export interface StageDeps {

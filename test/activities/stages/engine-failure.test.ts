@@ -29,6 +29,15 @@ describe('engineFailure', () => {
     expect(engineFailure(r.logTail)).toBe(`party1: engine exited 2: ${LINE}`);
   });
 
+  it('when the first failed party was killed (no link in its line), then the message carries a line that names the link', () => {
+    const tail = [
+      'fatal: [party1]: FAILED! => msg: "party1: engine exited 137: Killed"',
+      `fatal: [party0]: FAILED! => msg: "party0: engine exited 2: qs-engine party 0: computing failed: link party0 <-> party1: the stream ended where a frame was due"`,
+    ];
+    expect(engineFailure(tail)).toBe('party0: engine exited 2: qs-engine party 0: computing failed: link party0 <-> party1: the stream ended where a frame was due');
+    expect(engineFailure([tail[0]])).toBe('party1: engine exited 137: Killed');
+  });
+
   it('when no engine failed, then there is nothing to add', () => {
     expect(engineFailure(['TASK [Download] ***', 'fatal: [party0]: FAILED! =>', '    msg: Request failed'])).toBeUndefined();
   });
