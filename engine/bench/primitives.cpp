@@ -14,91 +14,23 @@
 //
 //   primitives [--links memory|tcp] [--parties 3|4] [--n 1048576] [--repeat 5] [--only and,mult,open,shuffle,random]
 #include <sodium.h>
-#include <time.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <functional>
 #include <map>
-#include <mutex>
-#include <random>
-#include <set>
 #include <string>
 #include <thread>
 
-#include <malloc.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include "net/memory_communicator.hpp"
-#include "net/tcp_communicator.hpp"
+#include "bench_common.hpp"
 #include "protocols/local_ops.hpp"
-#include "protocols/protocol.hpp"
 #include "random/prg.hpp"
 
 using namespace qs;
 
 namespace {
 
-bool g_tcp = false;
-
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-void run_parties(int parties, const std::function<void(net::Communicator&)>& body) {
-  if (!g_tcp) return net::run_parties(parties, body);
-  std::vector<net::noise::KeyPair> keys;
-  std::vector<net::Peer> peers;
-  for (int i = 0; i < parties; ++i) {
-    keys.push_back(net::noise::generate_keypair());
-    peers.push_back({i, "127.0.0.1", free_port(), keys[i].pub});
-  }
-  std::vector<std::exception_ptr> errors(static_cast<size_t>(parties));
-  std::vector<std::thread> threads;
-  for (int i = 0; i < parties; ++i)
-    threads.emplace_back([&, i] {
-      try {
-        net::TcpCommunicator c(i, peers, keys[i], "127.0.0.1", peers[i].port);
-        body(c);
-        c.close("finished");
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    });
-  for (auto& t : threads) t.join();
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
-}
-
-double thread_cpu() {
-  timespec t;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
-}
-
-std::vector<uint32_t> random_words(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<uint32_t> v(n);
-  for (auto& w : v) w = static_cast<uint32_t>(rng());
-  return v;
-}
-
-struct Result {
-  double seconds = 0, cpu_seconds = 0, bytes_per_party = 0;
-  uint64_t rounds = 0;
-};
+using bench::Result;
 
 struct Inputs {
   AShared ax, ay;
@@ -107,41 +39,12 @@ struct Inputs {
 
 using Op = std::function<void(Protocol&, Inputs&)>;
 
-Result measure(int parties, const std::vector<uint32_t>& x, const std::vector<uint32_t>& y, const Op& op) {
-  std::mutex mu;
-  Result out;
-  double bytes = 0;
-  run_parties(parties, [&](net::Communicator& comm) {
-    auto proto = make_protocol(comm);
-    const int p = proto->party();
-    Inputs in{ops::share_a_for_test(x, p, parties, 1), ops::share_a_for_test(y, p, parties, 2), ops::share_b_for_test(x, p, parties, 3),
-              ops::share_b_for_test(y, p, parties, 4)};
-    proto->open(BShared(parties - 1, 1));  // a common start
-    const uint64_t b0 = comm.bytes_sent(), r0 = proto->rounds();
-    const auto t0 = std::chrono::steady_clock::now();
-    const double c0 = thread_cpu();
-    op(*proto, in);
-    proto->verify();
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const double cpu = thread_cpu() - c0;
-    const uint64_t b1 = comm.bytes_sent(), r1 = proto->rounds();
-    std::lock_guard<std::mutex> lock(mu);
-    out.seconds = std::max(out.seconds, s);
-    out.cpu_seconds = std::max(out.cpu_seconds, cpu);
-    bytes += double(b1 - b0);
-    out.rounds = std::max(out.rounds, r1 - r0);
+Result measure(int parties, bool tcp, const std::vector<uint32_t>& x, const std::vector<uint32_t>& y, const Op& op) {
+  return bench::measure(parties, tcp, [&](Protocol& proto) {
+    const int p = proto.party();
+    return [&proto, &op, in = Inputs{ops::share_a_for_test(x, p, parties, 1), ops::share_a_for_test(y, p, parties, 2),
+                                     ops::share_b_for_test(x, p, parties, 3), ops::share_b_for_test(y, p, parties, 4)}]() mutable { op(proto, in); };
   });
-  out.bytes_per_party = bytes / parties;
-  return out;
-}
-
-Result best_of(int repeat, const std::function<Result()>& f) {
-  Result best;
-  for (int i = 0; i < repeat; ++i) {
-    Result r = f();
-    if (i == 0 || r.seconds < best.seconds) best = r;
-  }
-  return best;
 }
 
 double prg_gb_s() {
@@ -167,33 +70,11 @@ double mac_gb_s() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Keep large buffers mapped between rounds (see bench/operators.cpp: page faults otherwise dominate).
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  mallopt(M_TOP_PAD, 64 << 20);
+  bench::keep_buffers_mapped();  // see bench/bench_common.hpp: page faults otherwise dominate
   if (sodium_init() < 0) return 1;
-  std::vector<int> party_counts = {3, 4};
-  size_t n = size_t{1} << 20;
-  int repeat = 5;
-  std::set<std::string> only;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string a = argv[i], v = argv[i + 1];
-    if (a == "--parties") party_counts = {std::atoi(v.c_str())};
-    else if (a == "--n") n = std::strtoull(v.c_str(), nullptr, 10);
-    else if (a == "--repeat") repeat = std::atoi(v.c_str());
-    else if (a == "--links") g_tcp = v == "tcp";
-    else if (a == "--only") {
-      size_t s = 0;
-      while (s <= v.size()) {
-        size_t e = v.find(',', s);
-        if (e == std::string::npos) e = v.size();
-        only.insert(v.substr(s, e - s));
-        s = e + 1;
-      }
-    }
-  }
-  auto want = [&](const char* name) { return only.empty() || only.count(name); };
-  const auto x = random_words(n, 1), y = random_words(n, 2);
+  const bench::Args args = bench::parse_args(argc, argv, 5);
+  const size_t n = args.n;
+  const auto x = bench::random_words(n, 1), y = bench::random_words(n, 2);
   const std::map<std::string, Op> ops_by_name = {
       {"and", [](Protocol& p, Inputs& in) { p.and_(in.bx, in.by); }},
       {"mult", [](Protocol& p, Inputs& in) { p.mul(in.ax, in.ay); }},
@@ -202,11 +83,11 @@ int main(int argc, char** argv) {
       {"random", [n](Protocol& p, Inputs&) { p.random_a(n); }},
   };
 
-  std::printf("{\"links\": \"%s\", \"threads_share_cores\": %u", g_tcp ? "tcp" : "memory", std::thread::hardware_concurrency());
-  for (int parties : party_counts) {
+  std::printf("{\"links\": \"%s\", \"threads_share_cores\": %u", args.tcp ? "tcp" : "memory", std::thread::hardware_concurrency());
+  for (int parties : args.party_counts) {
     std::map<std::string, Result> res;
     for (auto& [name, op] : ops_by_name) {
-      if (want(name.c_str())) res[name] = best_of(repeat, [&, &op = op] { return measure(parties, x, y, op); });
+      if (args.want(name)) res[name] = bench::best_of(args.repeat, [&, &op = op] { return measure(parties, args.tcp, x, y, op); });
     }
     // Theory, payload bytes per party per element (ℓ = 32 bits): 3PC mult/and 4 (Araki et al. §3: one
     // element to one neighbour), open 4, shuffle 4·4/3 (4 vectors in all over 3 parties); 4PC mult/and 6
@@ -217,20 +98,10 @@ int main(int argc, char** argv) {
     const auto& theory = parties == 3 ? theory3 : theory4;
     std::printf(", \"%dpc\": {\"n\": %zu", parties, n);
     for (auto& [name, r] : res) std::printf(", \"%s_s\": %.4f", name.c_str(), r.seconds);
-    auto section = [&](const char* title, const std::function<void(const std::string&, const Result&)>& f) {
-      std::printf(", \"%s\": {", title);
-      bool first = true;
-      for (auto& [name, r] : res) {
-        std::printf("%s", first ? "" : ", ");
-        first = false;
-        f(name, r);
-      }
-      std::printf("}");
-    };
-    section("bytes_per_party", [](const std::string& name, const Result& r) { std::printf("\"%s\": %.0f", name.c_str(), r.bytes_per_party); });
-    section("theory_bytes_per_party", [&](const std::string& name, const Result&) { std::printf("\"%s\": %.0f", name.c_str(), theory.at(name) * double(n)); });
-    section("cpu_s", [](const std::string& name, const Result& r) { std::printf("\"%s\": %.4f", name.c_str(), r.cpu_seconds); });
-    section("rounds", [](const std::string& name, const Result& r) { std::printf("\"%s\": %llu", name.c_str(), (unsigned long long)r.rounds); });
+    bench::print_section("bytes_per_party", res, [](const std::string&, const Result& r) { return bench::format("%.0f", r.bytes_per_party); });
+    bench::print_section("theory_bytes_per_party", res, [&](const std::string& name, const Result&) { return bench::format("%.0f", theory.at(name) * double(n)); });
+    bench::print_section("cpu_s", res, [](const std::string&, const Result& r) { return bench::format("%.4f", r.cpu_seconds); });
+    bench::print_section("rounds", res, [](const std::string&, const Result& r) { return bench::format("%llu", (unsigned long long)r.rounds); });
     std::printf("}");
     std::fflush(stdout);
   }

@@ -22,34 +22,14 @@
 #include "net/noise.hpp"
 #include "net/tcp_communicator.hpp"
 #include "net/tcp_wire.hpp"
+#include "tcp_fixture.hpp"
 
 using namespace qs::net;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-struct Setup {
-  std::vector<noise::KeyPair> keys;
-  std::vector<Peer> peers;
-  explicit Setup(int n) {
-    for (int i = 0; i < n; ++i) {
-      keys.push_back(noise::generate_keypair());
-      peers.push_back(Peer{i, "127.0.0.1", free_port(), keys.back().pub});
-    }
-  }
-};
+using Setup = qs_test::LoopbackParties;
 
 TcpOptions quick(double link_timeout = 5) {
   TcpOptions o;
@@ -60,21 +40,16 @@ TcpOptions quick(double link_timeout = 5) {
 
 /** Runs each party's body on its own thread with its own TcpCommunicator; returns each party's error text. */
 std::vector<std::string> run(const Setup& s, const std::vector<noise::KeyPair>& keys, const TcpOptions& o, const std::function<void(TcpCommunicator&)>& body) {
-  const int n = static_cast<int>(s.peers.size());
-  std::vector<std::string> errors(n);
-  std::vector<std::thread> threads;
-  for (int p = 0; p < n; ++p) {
-    threads.emplace_back([&, p] {
-      try {
-        TcpCommunicator c(p, s.peers, keys[p], "127.0.0.1", s.peers[p].port, o);
-        body(c);
-        c.close("finished");
-      } catch (const std::exception& e) {
-        errors[p] = e.what();
-      }
-    });
+  std::vector<std::string> errors;
+  for (auto& e : qs_test::run_tcp(s, keys, o, body)) {
+    errors.emplace_back();
+    if (!e) continue;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      errors.back() = x.what();
+    }
   }
-  for (auto& t : threads) t.join();
   return errors;
 }
 

@@ -1,37 +1,24 @@
 // Figures of one link on loopback (printed; checked only loosely, the machine's speed varies): 4 MiB
 // messages one way, 4 MiB both ways at once (a protocol round), and the round trip of a small message.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <thread>
 
 #include "check.hpp"
 #include "net/tcp_communicator.hpp"
+#include "tcp_fixture.hpp"
 
 using namespace qs::net;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 }  // namespace
 
 int main() {
-  std::vector<noise::KeyPair> keys = {noise::generate_keypair(), noise::generate_keypair()};
-  std::vector<Peer> peers = {{0, "127.0.0.1", free_port(), keys[0].pub}, {1, "127.0.0.1", free_port(), keys[1].pub}};
+  const qs_test::LoopbackParties parties(2);
+  const auto& keys = parties.keys;
+  const auto& peers = parties.peers;
   const size_t size = 4u << 20;
   const int rounds = 40, pings = 2000;
   double one_way = 0, both_ways = 0;

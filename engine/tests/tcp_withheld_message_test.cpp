@@ -14,31 +14,16 @@
 #include <random>
 #include <thread>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include "check.hpp"
 #include "net/tcp_communicator.hpp"
 #include "protocols/fantastic_four.hpp"
 #include "protocols/local_ops.hpp"
+#include "tcp_fixture.hpp"
 
 using namespace qs;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 constexpr double kRoundTimeout = 2;
 constexpr int kCheaterSilenceMs = 6000;  // three round timeouts, keep-alives flowing all along
@@ -56,54 +41,47 @@ std::vector<Outcome> trial(int cheater, int victim, uint64_t seed) {
   std::vector<uint32_t> x(size), y(size);
   for (auto& v : x) v = uint32_t(rng());
   for (auto& v : y) v = uint32_t(rng());
-  std::vector<net::noise::KeyPair> keys;
-  std::vector<net::Peer> peers;
-  for (int i = 0; i < 4; ++i) {
-    keys.push_back(net::noise::generate_keypair());
-    peers.push_back({i, "127.0.0.1", free_port(), keys[i].pub});
-  }
+  const qs_test::LoopbackParties parties(4);
+  const auto& keys = parties.keys;
+  const auto& peers = parties.peers;
   std::vector<Outcome> out(4);
-  std::vector<std::thread> threads;
-  for (int p = 0; p < 4; ++p) {
-    threads.emplace_back([&, p] {
-      net::TcpOptions options;
-      options.link_timeout_s = 1;  // keep-alives every 1/3 s keep every link up
-      options.round_timeout_s = kRoundTimeout;
-      std::unique_ptr<net::TcpCommunicator> comm;
-      Clock::time_point start;
+  qs_test::on_threads(4, [&](int p) {
+    net::TcpOptions options;
+    options.link_timeout_s = 1;  // keep-alives every 1/3 s keep every link up
+    options.round_timeout_s = kRoundTimeout;
+    std::unique_ptr<net::TcpCommunicator> comm;
+    Clock::time_point start;
+    try {
+      comm = std::make_unique<net::TcpCommunicator>(p, peers, keys[p], "127.0.0.1", peers[p].port, options);
+      FantasticFour proto(*comm);
+      if (p == cheater) {
+        Cheat c;
+        c.kind = Cheat::Kind::drop_message;
+        c.victim = victim;
+        // Drop the message, then stay silent on every link with the links alive (no close).
+        c.after_drop = [](int) { std::this_thread::sleep_for(std::chrono::milliseconds(kCheaterSilenceMs)); };
+        proto.set_cheat(c);
+      }
+      start = Clock::now();
+      AShared z = proto.mul(ops::share_a_for_test(x, p, 4, seed), ops::share_a_for_test(y, p, 4, seed + 1));
+      auto v = proto.open(z);
+      out[p].output = true;
+      for (size_t e = 0; e < size; ++e) if (v[e] != x[e] * y[e]) out[p].what = "WRONG OUTPUT";
+    } catch (const MaliciousError& e) {
+      out[p].malicious = true;
+      out[p].accused = e.accused();
+      out[p].what = e.what();
+    } catch (const std::exception& e) {
+      out[p].what = std::string("other: ") + e.what();
+    }
+    out[p].seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (comm) {
       try {
-        comm = std::make_unique<net::TcpCommunicator>(p, peers, keys[p], "127.0.0.1", peers[p].port, options);
-        FantasticFour proto(*comm);
-        if (p == cheater) {
-          Cheat c;
-          c.kind = Cheat::Kind::drop_message;
-          c.victim = victim;
-          // Drop the message, then stay silent on every link with the links alive (no close).
-          c.after_drop = [](int) { std::this_thread::sleep_for(std::chrono::milliseconds(kCheaterSilenceMs)); };
-          proto.set_cheat(c);
-        }
-        start = Clock::now();
-        AShared z = proto.mul(ops::share_a_for_test(x, p, 4, seed), ops::share_a_for_test(y, p, 4, seed + 1));
-        auto v = proto.open(z);
-        out[p].output = true;
-        for (size_t e = 0; e < size; ++e) if (v[e] != x[e] * y[e]) out[p].what = "WRONG OUTPUT";
-      } catch (const MaliciousError& e) {
-        out[p].malicious = true;
-        out[p].accused = e.accused();
-        out[p].what = e.what();
-      } catch (const std::exception& e) {
-        out[p].what = std::string("other: ") + e.what();
+        comm->close(out[p].what.empty() ? "done" : out[p].what);
+      } catch (...) {
       }
-      out[p].seconds = std::chrono::duration<double>(Clock::now() - start).count();
-      if (comm) {
-        try {
-          comm->close(out[p].what.empty() ? "done" : out[p].what);
-        } catch (...) {
-        }
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
+    }
+  });
   return out;
 }
 
