@@ -15,6 +15,7 @@
 #include "net/memory_communicator.hpp"
 #include "plan/executor.hpp"
 #include "plan/plan.hpp"
+#include "plan_fixture.hpp"
 #include "protocols/fantastic_four.hpp"
 #include "protocols/local_ops.hpp"
 
@@ -22,132 +23,9 @@ using namespace qs;
 
 namespace {
 
-// ---- a minimal JSON reader (test only: the examples) ---------------------------------------------------
-struct Json {
-  enum Kind { Null, Bool, Num, Str, Arr, Obj } kind = Null;
-  bool b = false;
-  long long num = 0;
-  std::string str;
-  std::vector<Json> arr;
-  std::vector<std::pair<std::string, Json>> obj;
-  const Json& operator[](const std::string& key) const {
-    for (auto& [k, v] : obj)
-      if (k == key) return v;
-    static Json null;
-    return null;
-  }
-};
-
-struct Parser {
-  const std::string& s;
-  size_t i = 0;
-  void ws() {
-    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-  }
-  Json value() {
-    ws();
-    Json j;
-    if (s[i] == '{') {
-      j.kind = Json::Obj;
-      ++i;
-      ws();
-      if (s[i] == '}') return ++i, j;
-      for (;;) {
-        ws();
-        std::string key = value().str;
-        ws();
-        ++i;  // ':'
-        j.obj.emplace_back(key, value());
-        ws();
-        if (s[i++] == '}') return j;
-      }
-    }
-    if (s[i] == '[') {
-      j.kind = Json::Arr;
-      ++i;
-      ws();
-      if (s[i] == ']') return ++i, j;
-      for (;;) {
-        j.arr.push_back(value());
-        ws();
-        if (s[i++] == ']') return j;
-      }
-    }
-    if (s[i] == '"') {
-      j.kind = Json::Str;
-      ++i;
-      while (s[i] != '"') {
-        if (s[i] == '\\') ++i;
-        j.str += s[i++];
-      }
-      ++i;
-      return j;
-    }
-    if (s.compare(i, 4, "null") == 0) return i += 4, j;
-    if (s.compare(i, 4, "true") == 0) return i += 4, j.kind = Json::Bool, j.b = true, j;
-    if (s.compare(i, 5, "false") == 0) return i += 5, j.kind = Json::Bool, j;
-    j.kind = Json::Num;
-    size_t end = i;
-    while (end < s.size() && (std::isdigit(static_cast<unsigned char>(s[end])) || s[end] == '-')) ++end;
-    j.num = std::stoll(s.substr(i, end - i));
-    i = end;
-    return j;
-  }
-};
-
-// ---- the plan's text, as domain/sql/plan-text.ts renders it --------------------------------------------
-std::string node_line(const std::string& kind, const Json& n) {
-  std::string line = kind + " " + n["id"].str + " " + n["type"].str + " " + n["op"].str;
-  const std::string& op = n["op"].str;
-  if (op == "col") line += " " + n["column"].str;
-  else if (op == "const") line += " " + std::to_string(n["value"].num);
-  else if (op == "key" || op == "agg") line += " " + std::to_string(n["index"].num);
-  else
-    for (auto& a : n["args"].arr) line += " " + a.str;
-  return line + "\n";
-}
-
-std::string render(const Json& p) {
-  std::string t = "queryshield-plan/1\ntable " + p["table"].str + "\ncolumns";
-  for (auto& c : p["columns"].arr) t += " " + c.str;
-  t += "\n";
-  for (auto& n : p["rowNodes"].arr) t += node_line("row", n);
-  t += "filter " + (p["filter"].kind == Json::Null ? std::string("-") : p["filter"].str) + "\n";
-  const Json& ag = p["aggregate"];
-  if (ag.kind == Json::Null) t += "aggregate -\n";
-  else {
-    t += "aggregate " + std::to_string(ag["keys"].arr.size()) + " " + std::to_string(ag["aggregates"].arr.size()) + "\n";
-    for (auto& k : ag["keys"].arr) t += "key " + k.str + "\n";
-    for (auto& a : ag["aggregates"].arr) t += "agg " + a["op"].str + " " + (a["arg"].kind == Json::Null ? std::string("-") : a["arg"].str) + "\n";
-  }
-  for (auto& n : p["groupNodes"].arr) t += node_line("group", n);
-  t += "having " + (p["having"].kind == Json::Null ? std::string("-") : p["having"].str) + "\n";
-  for (auto& o : p["outputs"].arr) t += "output " + o["name"].str + " " + o["value"].str + "\n";
-  t += std::string("distinct ") + (p["distinct"].b ? "1" : "0") + "\n";
-  for (auto& o : p["orderBy"].arr) t += "order " + o["value"].str + (o["desc"].b ? " desc" : " asc") + "\n";
-  const std::string lim = p["limit"].kind == Json::Null ? "-" : std::to_string(p["limit"].num);
-  t += "limit " + lim + "\nrows " + p["outputRows"]["base"].str + " " + lim + "\nend\n";
-  return t;
-}
-
-std::string examples_dir() {
-  std::string f = __FILE__;
-  return f.substr(0, f.rfind("/engine/tests/")) + "/domain/sql/examples";
-}
-
-Json load(const std::string& name) {
-  std::ifstream in(examples_dir() + "/" + name + ".json");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  if (text.empty()) {
-    std::fprintf(stderr, "cannot read example %s\n", name.c_str());
-    ++qs_test::failures();
-  }
-  Parser p{text};
-  return p.value();
-}
-
+using qs_test::Json;
+using qs_test::load;
+using qs_test::render;
 
 struct Outcome {
   bool finished = false, malicious = false;
@@ -164,14 +42,9 @@ std::vector<Outcome> trial(const plan::Plan& pl, const std::vector<std::string>&
       const int me = comm.party();
       try {
         FantasticFour proto(comm);
-        std::vector<AShared> as;
-        std::vector<BShared> bs;
-        for (size_t c = 0; c < columns.size(); ++c) {
-          as.push_back(ops::share_a_for_test(colv[c], me, 4, seed + 2 * c));
-          bs.push_back(ops::share_b_for_test(colv[c], me, 4, seed + 2 * c + 1));
-        }
-        auto input = plan::input_columns(pl, columns, rows, 3, [&](long c, int block, int j, size_t r) { return block == 0 ? as[c].share[j][r] : bs[c].share[j][r]; });
-        for (int s = 0; s < skip; ++s) proto.mul(as[0], as[0]);  // `skip` harmless rounds first
+        const qs_test::SharedColumns shared(colv, me, 4, seed);
+        auto input = shared.input(pl, columns, rows, 3);
+        for (int s = 0; s < skip; ++s) proto.mul(shared.as[0], shared.as[0]);  // `skip` harmless rounds first
         if (me == cheater && kind != Cheat::Kind::none) {
           Cheat cheat;
           cheat.kind = kind;
