@@ -20,7 +20,8 @@ import { parseArgs, promisify } from 'node:util';
 import { reconstructResult, shareTable } from '../activities/shares/index.js';
 import { compileSql, evaluatePlan } from '../domain/sql/index.js';
 import { renderPlanText } from '../domain/sql/plan-text.js';
-import { freePorts, makeKey, peersText, type PeerLine } from '../test/helpers/engine.js';
+import { preparePartyDirs, runPlanArgs, sentCounters } from '../test/engine/plan-engine.js';
+import { makeKey } from '../test/helpers/engine.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -81,23 +82,12 @@ async function runOnce(binary: string, shares: string[], planText: string, keyDi
   const n = shares.length;
   const root = mkdtempSync(path.join(os.tmpdir(), 'qs-bench-q-'));
   try {
-    const ports = await freePorts(n);
-    const peers: PeerLine[] = pub.map((pubkey, i) => ({ index: i, address: '127.0.0.1', port: ports[i], pubkey }));
-    const dirs = shares.map((s, i) => {
-      const d = path.join(root, `party${i}`);
-      mkdirSync(d);
-      writeFileSync(path.join(d, 'input.csv'), s);
-      writeFileSync(path.join(d, 'plan.txt'), planText);
-      writeFileSync(path.join(d, 'peers.txt'), peersText(peers));
-      copyFileSync(path.join(keyDir, `party${i}.key`), path.join(d, 'party.key'));
-      return d;
-    });
+    const { ports, dirs } = await preparePartyDirs(root, shares, planText, keyDir, pub);
     const timed = existsSync(TIME);
     const started = performance.now();
     let timedOut = false;
     const procs = dirs.map((d, i) => {
-      const args = ['run', '--party', String(i), '--parties', String(n), '--key', 'party.key', '--peers', 'peers.txt', '--plan', 'plan.txt',
-        '--input', 'input.csv', '--output', 'result.csv', '--listen', `127.0.0.1:${ports[i]}`, '--link-timeout', String(Math.ceil(timeoutMs / 1000))];
+      const args = [...runPlanArgs(i, n, ports[i]), '--link-timeout', String(Math.ceil(timeoutMs / 1000))];
       return timed ? spawn(TIME, ['-f', `${RSS_MARK}%M`, binary, ...args], { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] })
         : spawn(binary, args, { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
     });
@@ -115,15 +105,7 @@ async function runOnce(binary: string, shares: string[], planText: string, keyDi
     const wall = (performance.now() - started) / 1000;
     if (timedOut) return { timedOut: true as const, wall };
     if (runs.some((r) => r.code !== 0)) throw new Error(`the engine failed:\n${runs.map((r, i) => `party ${i} exited ${r.code}:\n${r.stderr}`).join('')}`);
-    const sent = runs.map((r) => {
-      let bytes = 0, messages = 0, wire = 0;
-      for (const m of r.stdout.matchAll(/payload sent (\d+) B in (\d+) messages.*on the wire sent (\d+) B/g)) {
-        bytes += Number(m[1]);
-        messages += Number(m[2]);
-        wire += Number(m[3]);
-      }
-      return { bytes, messages, wire };
-    });
+    const sent = runs.map((r) => sentCounters(r.stdout));
     const rss = timed ? runs.map((r) => Math.round(Number(new RegExp(`${RSS_MARK}(\\d+)`).exec(r.stderr)?.[1]) / 1024)) : null;
     return { timedOut: false as const, wall, sent, rss, results: dirs.map((d) => readFileSync(path.join(d, 'result.csv'), 'utf8')) };
   } finally {
@@ -203,7 +185,7 @@ export async function benchQueries(options: QueriesOptions = {}) {
           const entry: QueryRun = {
             query: name, parties, rows, wall_s: +r.wall.toFixed(3),
             bytes_sent_per_party: r.sent.map((s) => s.bytes), max_bytes_per_party: Math.max(...r.sent.map((s) => s.bytes)),
-            messages_per_party: r.sent.map((s) => s.messages), wire_bytes_per_party: r.sent.map((s) => s.wire),
+            messages_per_party: r.sent.map((s) => s.messages), wire_bytes_per_party: r.sent.map((s) => s.wireBytes),
             peak_rss_mb_per_party: r.rss, valid_rows: b.length,
           };
           runs.push(entry);

@@ -43,12 +43,13 @@ export interface PlanRun {
   stdout: string[];
 }
 
-/** Runs `planText` on `shares` (one share file per party) with `shares.length` parties. */
-export async function runPlan(binary: string, shares: string[], planText: string, extra: string[] = []): Promise<PlanRun> {
-  const n = shares.length;
-  const { dir: keyDir, pub } = await keysFor(n);
-  const root = mkdtempSync(path.join(os.tmpdir(), 'qs-plan-run-'));
-  const ports = await freePorts(n);
+/**
+ * A run's folders under `root`, one per party: its share (input.csv), the plan (plan.txt), the peers file
+ * (peers.txt, fresh free loopback ports) and its key (party.key, copied from `keyDir`/party<i>.key).
+ * Shared with bench/queries.ts.
+ */
+export async function preparePartyDirs(root: string, shares: string[], planText: string, keyDir: string, pub: string[]): Promise<{ ports: number[]; dirs: string[] }> {
+  const ports = await freePorts(shares.length);
   const peers: PeerLine[] = pub.map((pubkey, i) => ({ index: i, address: '127.0.0.1', port: ports[i], pubkey }));
   const dirs = shares.map((s, i) => {
     const d = path.join(root, `party${i}`);
@@ -59,10 +60,37 @@ export async function runPlan(binary: string, shares: string[], planText: string
     copyFileSync(path.join(keyDir, `party${i}.key`), path.join(d, 'party.key'));
     return d;
   });
+  return { ports, dirs };
+}
+
+/** `qs-engine run --plan` arguments of party `i` of `n`, in its folder as preparePartyDirs makes it. */
+export function runPlanArgs(i: number, n: number, port: number): string[] {
+  return ['run', '--party', String(i), '--parties', String(n), '--key', 'party.key', '--peers', 'peers.txt', '--plan', 'plan.txt',
+    '--input', 'input.csv', '--output', 'result.csv', '--listen', `127.0.0.1:${port}`];
+}
+
+/** What a party sent (sum over its links), from the engine's own counters on its stdout. */
+export function sentCounters(stdout: string): { bytes: number; messages: number; wireBytes: number } {
+  let bytes = 0;
+  let messages = 0;
+  let wireBytes = 0;
+  for (const m of stdout.matchAll(/payload sent (\d+) B in (\d+) messages.*on the wire sent (\d+) B/g)) {
+    bytes += Number(m[1]);
+    messages += Number(m[2]);
+    wireBytes += Number(m[3]);
+  }
+  return { bytes, messages, wireBytes };
+}
+
+/** Runs `planText` on `shares` (one share file per party) with `shares.length` parties. */
+export async function runPlan(binary: string, shares: string[], planText: string, extra: string[] = []): Promise<PlanRun> {
+  const n = shares.length;
+  const { dir: keyDir, pub } = await keysFor(n);
+  const root = mkdtempSync(path.join(os.tmpdir(), 'qs-plan-run-'));
+  const { ports, dirs } = await preparePartyDirs(root, shares, planText, keyDir, pub);
   const started = Date.now();
   const runs = await Promise.all(dirs.map((d, i) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(binary, ['run', '--party', String(i), '--parties', String(n), '--key', 'party.key', '--peers', 'peers.txt', '--plan', 'plan.txt',
-      '--input', 'input.csv', '--output', 'result.csv', '--listen', `127.0.0.1:${ports[i]}`, ...extra], { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(binary, [...runPlanArgs(i, n, ports[i]), ...extra], { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
@@ -75,16 +103,6 @@ export async function runPlan(binary: string, shares: string[], planText: string
   })));
   const ms = Date.now() - started;
   if (runs.some((r) => r.code !== 0)) throw new Error(`the engine failed:\n${runs.map((r, i) => `party ${i} exited ${r.code}:\n${r.stderr}`).join('')}`);
-  const sent = runs.map((r) => {
-    let bytes = 0;
-    let messages = 0;
-    let wireBytes = 0;
-    for (const m of r.stdout.matchAll(/payload sent (\d+) B in (\d+) messages.*on the wire sent (\d+) B/g)) {
-      bytes += Number(m[1]);
-      messages += Number(m[2]);
-      wireBytes += Number(m[3]);
-    }
-    return { bytes, messages, wireBytes };
-  });
+  const sent = runs.map((r) => sentCounters(r.stdout));
   return { results: dirs.map((d) => readFileSync(path.join(d, 'result.csv'), 'utf8')), ms, sent, stdout: runs.map((r) => r.stdout) };
 }
