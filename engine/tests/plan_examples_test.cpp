@@ -30,8 +30,6 @@ using namespace qs;
 namespace {
 
 using qs_test::Json;
-using qs_test::load;
-using qs_test::render;
 
 using Table = std::vector<std::vector<int32_t>>;
 
@@ -105,12 +103,11 @@ bool same_result(const Table& got, const Table& want, bool ordered) {
 }
 
 void example(const std::string& name, int parties, plan::SortKind sort) {
-  Json ex = load(name);
-  if (ex.kind != Json::Obj) return;
-  std::istringstream text(render(ex["plan"]));
-  plan::Plan pl = plan::parse_plan(text);
-  std::vector<std::string> columns;
-  for (auto& c : ex["input"]["columns"].arr) columns.push_back(c.str);
+  auto loaded = qs_test::load_example(name);
+  if (!loaded) return;
+  const Json& ex = loaded->json;
+  const plan::Plan& pl = loaded->plan;
+  const std::vector<std::string>& columns = loaded->columns;
   Table input, want;
   for (auto& r : ex["input"]["rows"].arr) {
     input.emplace_back();
@@ -179,12 +176,11 @@ std::pair<Table, Table> two_inputs(const Json& ex, size_t columns) {
 /** The engine's view, exactly: with bitonic sorting (and for plans that sort nothing), every link carries the
  *  same number of messages and bytes for two different inputs of the same size. */
 void same_traffic(const std::string& name, int parties, plan::SortKind sort) {
-  Json ex = load(name);
-  if (ex.kind != Json::Obj) return;
-  std::istringstream text(render(ex["plan"]));
-  plan::Plan pl = plan::parse_plan(text);
-  std::vector<std::string> columns;
-  for (auto& c : ex["input"]["columns"].arr) columns.push_back(c.str);
+  auto loaded = qs_test::load_example(name);
+  if (!loaded) return;
+  const Json& ex = loaded->json;
+  const plan::Plan& pl = loaded->plan;
+  const std::vector<std::string>& columns = loaded->columns;
   auto [a, b] = two_inputs(ex, columns.size());
   RunOut x = run_plan(pl, columns, a, parties, 11, sort), y = run_plan(pl, columns, b, parties, 12, sort);
   const bool same = x.msgs == y.msgs && x.bytes == y.bytes;
@@ -203,12 +199,11 @@ void same_traffic(const std::string& name, int parties, plan::SortKind sort) {
  *  permutation: the shuffle's), but their distribution must not depend on the data: R runs on each of two
  *  inputs, the mean bytes sent by party 0 agree within 4 standard errors. */
 void same_traffic_distribution(const std::string& name, int parties, int runs) {
-  Json ex = load(name);
-  if (ex.kind != Json::Obj) return;
-  std::istringstream text(render(ex["plan"]));
-  plan::Plan pl = plan::parse_plan(text);
-  std::vector<std::string> columns;
-  for (auto& c : ex["input"]["columns"].arr) columns.push_back(c.str);
+  auto loaded = qs_test::load_example(name);
+  if (!loaded) return;
+  const Json& ex = loaded->json;
+  const plan::Plan& pl = loaded->plan;
+  const std::vector<std::string>& columns = loaded->columns;
   auto [a, b] = two_inputs(ex, columns.size());
   auto stats = [&](const Table& t, uint64_t seed) {
     double s = 0, s2 = 0;

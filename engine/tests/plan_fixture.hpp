@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -142,6 +143,23 @@ inline Json load(const std::string& name) {
   }
   Parser p{text};
   return p.value();
+}
+
+/** An example: its JSON, its plan as the engine reads it (rendered, then parsed), its input's column names. */
+struct Example {
+  Json json;
+  qs::plan::Plan plan;
+  std::vector<std::string> columns;
+};
+
+/** Loads an example (empty when its file cannot be read: load counts a failure). */
+inline std::optional<Example> load_example(const std::string& name) {
+  Example ex{load(name), {}, {}};
+  if (ex.json.kind != Json::Obj) return std::nullopt;
+  std::istringstream text(render(ex.json["plan"]));
+  ex.plan = qs::plan::parse_plan(text);
+  for (auto& c : ex.json["input"]["columns"].arr) ex.columns.push_back(c.str);
+  return ex;
 }
 
 /** A party's shares of input columns: arithmetic (seed + 2c) and boolean (seed + 2c + 1), as a share file has both. */

@@ -24,8 +24,6 @@ using namespace qs;
 namespace {
 
 using qs_test::Json;
-using qs_test::load;
-using qs_test::render;
 
 struct Outcome {
   bool finished = false, malicious = false;
@@ -75,11 +73,11 @@ std::vector<Outcome> trial(const plan::Plan& pl, const std::vector<std::string>&
 }  // namespace
 
 int main() {
-  Json ex = load("credit_score");
-  std::istringstream text(render(ex["plan"]));
-  plan::Plan pl = plan::parse_plan(text);
-  std::vector<std::string> columns;
-  for (auto& c : ex["input"]["columns"].arr) columns.push_back(c.str);
+  auto loaded = qs_test::load_example("credit_score");
+  if (!loaded) return qs_test::finish();
+  const Json& ex = loaded->json;
+  const plan::Plan& pl = loaded->plan;
+  const std::vector<std::string>& columns = loaded->columns;
   const size_t rows = ex["input"]["rows"].arr.size();
   std::vector<std::vector<uint32_t>> colv(columns.size(), std::vector<uint32_t>(rows));
   for (size_t r = 0; r < rows; ++r)
