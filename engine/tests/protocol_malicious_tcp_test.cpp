@@ -3,71 +3,30 @@
 // every honest party throws MaliciousError naming the cheater before open returns. A dropped message is
 // followed by the cheater closing its links (what a peer sees when a link times out or is cut).
 #include <algorithm>
-#include <exception>
+#include <cstdio>
 #include <random>
-#include <thread>
 
 #include "check.hpp"
-#include "net/tcp_communicator.hpp"
-#include "protocols/fantastic_four.hpp"
-#include "protocols/local_ops.hpp"
-#include "tcp_fixture.hpp"
+#include "tcp_fantastic_four_trial.hpp"
 
 using namespace qs;
 
 namespace {
 
-struct Outcome {
-  bool output = false, malicious = false;
-  std::vector<int> accused;
-  std::string what;
-};
-
-std::vector<Outcome> trial(Cheat::Kind kind, int cheater, int victim, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  const size_t size = 1 + rng() % 2000;
-  std::vector<uint32_t> x(size), y(size);
-  for (auto& v : x) v = uint32_t(rng());
-  for (auto& v : y) v = uint32_t(rng());
-  const qs_test::LoopbackParties parties(4);
-  const auto& keys = parties.keys;
-  const auto& peers = parties.peers;
-  std::vector<Outcome> out(4);
-  qs_test::on_threads(4, [&](int p) {
-    net::TcpOptions options;
-    options.link_timeout_s = 10;
-    std::unique_ptr<net::TcpCommunicator> comm;
-    try {
-      comm = std::make_unique<net::TcpCommunicator>(p, peers, keys[p], "127.0.0.1", peers[p].port, options);
-      FantasticFour proto(*comm);
-      if (p == cheater) {
-        Cheat c;
-        c.kind = kind;
-        c.victim = victim;
-        c.delta = 1 + uint32_t(seed % 97);
-        net::TcpCommunicator* raw = comm.get();
-        c.after_drop = [raw](int) { raw->close("dropped a message"); };
-        proto.set_cheat(c);
-      }
-      AShared z = proto.mul(ops::share_a_for_test(x, p, 4, seed), ops::share_a_for_test(y, p, 4, seed + 1));
-      auto v = proto.open(z);
-      out[p].output = true;
-      for (size_t e = 0; e < size; ++e) if (v[e] != x[e] * y[e]) out[p].what = "WRONG OUTPUT";
-    } catch (const MaliciousError& e) {
-      out[p].malicious = true;
-      out[p].accused = e.accused();
-      out[p].what = e.what();
-    } catch (const std::exception& e) {
-      out[p].what = std::string("other: ") + e.what();
-    }
-    if (comm) {
-      try {
-        comm->close("done");
-      } catch (...) {
-      }
-    }
-  });
-  return out;
+std::vector<qs_test::TcpTrialOutcome> trial(Cheat::Kind kind, int cheater, int victim, uint64_t seed) {
+  qs_test::TcpTrial t;
+  t.options.link_timeout_s = 10;
+  t.prepare = [&](int p, FantasticFour& proto, net::TcpCommunicator& comm) {
+    if (p != cheater) return;
+    Cheat c;
+    c.kind = kind;
+    c.victim = victim;
+    c.delta = 1 + uint32_t(seed % 97);
+    net::TcpCommunicator* raw = &comm;
+    c.after_drop = [raw](int) { raw->close("dropped a message"); };
+    proto.set_cheat(c);
+  };
+  return qs_test::fantastic_four_over_tcp(t, seed);
 }
 
 }  // namespace

@@ -15,74 +15,30 @@
 #include <thread>
 
 #include "check.hpp"
-#include "net/tcp_communicator.hpp"
-#include "protocols/fantastic_four.hpp"
-#include "protocols/local_ops.hpp"
-#include "tcp_fixture.hpp"
+#include "tcp_fantastic_four_trial.hpp"
 
 using namespace qs;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 
 constexpr double kRoundTimeout = 2;
 constexpr int kCheaterSilenceMs = 6000;  // three round timeouts, keep-alives flowing all along
 
-struct Outcome {
-  bool output = false, malicious = false;
-  std::vector<int> accused;
-  std::string what;
-  double seconds = -1;
-};
-
-std::vector<Outcome> trial(int cheater, int victim, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  const size_t size = 1 + rng() % 2000;
-  std::vector<uint32_t> x(size), y(size);
-  for (auto& v : x) v = uint32_t(rng());
-  for (auto& v : y) v = uint32_t(rng());
-  const qs_test::LoopbackParties parties(4);
-  const auto& keys = parties.keys;
-  const auto& peers = parties.peers;
-  std::vector<Outcome> out(4);
-  qs_test::on_threads(4, [&](int p) {
-    net::TcpOptions options;
-    options.link_timeout_s = 1;  // keep-alives every 1/3 s keep every link up
-    options.round_timeout_s = kRoundTimeout;
-    std::unique_ptr<net::TcpCommunicator> comm;
-    Clock::time_point start;
-    try {
-      comm = std::make_unique<net::TcpCommunicator>(p, peers, keys[p], "127.0.0.1", peers[p].port, options);
-      FantasticFour proto(*comm);
-      if (p == cheater) {
-        Cheat c;
-        c.kind = Cheat::Kind::drop_message;
-        c.victim = victim;
-        // Drop the message, then stay silent on every link with the links alive (no close).
-        c.after_drop = [](int) { std::this_thread::sleep_for(std::chrono::milliseconds(kCheaterSilenceMs)); };
-        proto.set_cheat(c);
-      }
-      start = Clock::now();
-      AShared z = proto.mul(ops::share_a_for_test(x, p, 4, seed), ops::share_a_for_test(y, p, 4, seed + 1));
-      auto v = proto.open(z);
-      out[p].output = true;
-      for (size_t e = 0; e < size; ++e) if (v[e] != x[e] * y[e]) out[p].what = "WRONG OUTPUT";
-    } catch (const MaliciousError& e) {
-      out[p].malicious = true;
-      out[p].accused = e.accused();
-      out[p].what = e.what();
-    } catch (const std::exception& e) {
-      out[p].what = std::string("other: ") + e.what();
-    }
-    out[p].seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    if (comm) {
-      try {
-        comm->close(out[p].what.empty() ? "done" : out[p].what);
-      } catch (...) {
-      }
-    }
-  });
-  return out;
+std::vector<qs_test::TcpTrialOutcome> trial(int cheater, int victim, uint64_t seed) {
+  qs_test::TcpTrial t;
+  t.options.link_timeout_s = 1;  // keep-alives every 1/3 s keep every link up
+  t.options.round_timeout_s = kRoundTimeout;
+  t.close_with_outcome = true;
+  t.prepare = [&](int p, FantasticFour& proto, net::TcpCommunicator&) {
+    if (p != cheater) return;
+    Cheat c;
+    c.kind = Cheat::Kind::drop_message;
+    c.victim = victim;
+    // Drop the message, then stay silent on every link with the links alive (no close).
+    c.after_drop = [](int) { std::this_thread::sleep_for(std::chrono::milliseconds(kCheaterSilenceMs)); };
+    proto.set_cheat(c);
+  };
+  return qs_test::fantastic_four_over_tcp(t, seed);
 }
 
 }  // namespace
