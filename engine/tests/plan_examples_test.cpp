@@ -39,9 +39,10 @@ struct RunOut {
   std::vector<std::vector<uint64_t>> msgs, bytes;  // [party][peer] sent
 };
 
-/** Shares `input` (columns × rows) for `parties` parties and runs the plan; reconstructs the result. */
-RunOut run_plan(const plan::Plan& pl, const std::vector<std::string>& columns, const Table& input, int parties, uint64_t seed,
-                plan::SortKind sort = plan::SortKind::Quicksort) {
+/** Shares `input` (columns × rows) for `parties` parties and runs the example's plan; reconstructs the result. */
+RunOut run_plan(const qs_test::Example& ex, const Table& input, int parties, uint64_t seed, plan::SortKind sort = plan::SortKind::Quicksort) {
+  const plan::Plan& pl = ex.plan;
+  const std::vector<std::string>& columns = ex.columns;
   const size_t rows = input.size();
   std::vector<std::vector<uint32_t>> colv(columns.size(), std::vector<uint32_t>(rows));
   for (size_t r = 0; r < rows; ++r)
@@ -103,27 +104,24 @@ bool same_result(const Table& got, const Table& want, bool ordered) {
 }
 
 void example(const std::string& name, int parties, plan::SortKind sort) {
-  auto loaded = qs_test::load_example(name);
-  if (!loaded) return;
-  const Json& ex = loaded->json;
-  const plan::Plan& pl = loaded->plan;
-  const std::vector<std::string>& columns = loaded->columns;
+  const auto ex = qs_test::load_example(name);
+  if (!ex) return;
   Table input, want;
-  for (auto& r : ex["input"]["rows"].arr) {
+  for (auto& r : ex->json["input"]["rows"].arr) {
     input.emplace_back();
     for (auto& v : r.arr) input.back().push_back(static_cast<int32_t>(v.num));
   }
-  for (auto& r : ex["output"]["rows"].arr) {
+  for (auto& r : ex->json["output"]["rows"].arr) {
     want.emplace_back();
     for (auto& v : r.arr) want.back().push_back(static_cast<int32_t>(v.num));
   }
-  RunOut got = run_plan(pl, columns, input, parties, 1000 + parties, sort);
-  const bool ok = same_result(got.rows, want, ex["ordered"].b);
+  RunOut got = run_plan(*ex, input, parties, 1000 + parties, sort);
+  const bool ok = same_result(got.rows, want, ex->json["ordered"].b);
   if (!ok) std::fprintf(stderr, "example %s (%d parties): got\n%swant\n%s", name.c_str(), parties, show(got.rows).c_str(), show(want).c_str());
   CHECK(ok);
   // the header: o_0 … o_{k-1} per output, then _valid_0 … _valid_{k-1}
   std::string header;
-  for (auto& c : ex["output"]["columns"].arr)
+  for (auto& c : ex->json["output"]["columns"].arr)
     for (int j = 0; j < parties - 1; ++j) header += (header.empty() ? "" : ",") + c.str + "_" + std::to_string(j);
   if (got.header != header) std::fprintf(stderr, "example %s: header %s, want %s\n", name.c_str(), got.header.c_str(), header.c_str());
   CHECK(got.header == header);
@@ -163,12 +161,12 @@ void refusals() {
 
 /** Two inputs of the example's size: its own, and one of values 0..2 (many ties, other groups, other
  *  filter outcomes). */
-std::pair<Table, Table> two_inputs(const Json& ex, size_t columns) {
+std::pair<Table, Table> two_inputs(const qs_test::Example& ex) {
   std::mt19937 rng(7);
   Table a, b;
-  for (auto& r : ex["input"]["rows"].arr) {
+  for (auto& r : ex.json["input"]["rows"].arr) {
     a.emplace_back(), b.emplace_back();
-    for (size_t c = 0; c < columns; ++c) a.back().push_back(static_cast<int32_t>(r.arr[c].num)), b.back().push_back(static_cast<int32_t>(rng() % 3));
+    for (size_t c = 0; c < ex.columns.size(); ++c) a.back().push_back(static_cast<int32_t>(r.arr[c].num)), b.back().push_back(static_cast<int32_t>(rng() % 3));
   }
   return {a, b};
 }
@@ -176,13 +174,10 @@ std::pair<Table, Table> two_inputs(const Json& ex, size_t columns) {
 /** The engine's view, exactly: with bitonic sorting (and for plans that sort nothing), every link carries the
  *  same number of messages and bytes for two different inputs of the same size. */
 void same_traffic(const std::string& name, int parties, plan::SortKind sort) {
-  auto loaded = qs_test::load_example(name);
-  if (!loaded) return;
-  const Json& ex = loaded->json;
-  const plan::Plan& pl = loaded->plan;
-  const std::vector<std::string>& columns = loaded->columns;
-  auto [a, b] = two_inputs(ex, columns.size());
-  RunOut x = run_plan(pl, columns, a, parties, 11, sort), y = run_plan(pl, columns, b, parties, 12, sort);
+  const auto ex = qs_test::load_example(name);
+  if (!ex) return;
+  auto [a, b] = two_inputs(*ex);
+  RunOut x = run_plan(*ex, a, parties, 11, sort), y = run_plan(*ex, b, parties, 12, sort);
   const bool same = x.msgs == y.msgs && x.bytes == y.bytes;
   if (!same)
     for (int p = 0; p < parties; ++p)
@@ -199,16 +194,13 @@ void same_traffic(const std::string& name, int parties, plan::SortKind sort) {
  *  permutation: the shuffle's), but their distribution must not depend on the data: R runs on each of two
  *  inputs, the mean bytes sent by party 0 agree within 4 standard errors. */
 void same_traffic_distribution(const std::string& name, int parties, int runs) {
-  auto loaded = qs_test::load_example(name);
-  if (!loaded) return;
-  const Json& ex = loaded->json;
-  const plan::Plan& pl = loaded->plan;
-  const std::vector<std::string>& columns = loaded->columns;
-  auto [a, b] = two_inputs(ex, columns.size());
+  const auto ex = qs_test::load_example(name);
+  if (!ex) return;
+  auto [a, b] = two_inputs(*ex);
   auto stats = [&](const Table& t, uint64_t seed) {
     double s = 0, s2 = 0;
     for (int r = 0; r < runs; ++r) {
-      RunOut o = run_plan(pl, columns, t, parties, seed + r);
+      RunOut o = run_plan(*ex, t, parties, seed + r);
       double v = 0;
       for (int q = 1; q < parties; ++q) v += static_cast<double>(o.bytes[0][q]);
       s += v, s2 += v * v;
