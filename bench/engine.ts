@@ -12,6 +12,7 @@
 // `npx tsx bench/engine.ts [--quick]` runs it alone and writes `engine` into bench/results.json (other
 // keys kept); bench/run.ts can call benchEngine() as a step.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,8 +42,17 @@ async function runJson(bin: string, args: string[]) {
   return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
 }
 
+/**
+ * The bench's engine build folder, outside the tree and reused by later runs: one per checkout (keyed by
+ * its path), since cmake refuses a build folder that another source folder configured (a second clone,
+ * such as CI's, failed on the first one's cache).
+ */
+export function benchBuildDir(): string {
+  return path.join(os.tmpdir(), `qs-engine-bench-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}`);
+}
+
 export async function benchEngine(options: { quick?: boolean; buildDir?: string; log?: (line: string) => void } = {}) {
-  const buildDir = options.buildDir ?? path.join(os.tmpdir(), 'qs-engine-bench-build');
+  const buildDir = options.buildDir ?? benchBuildDir();
   const targets = await build(buildDir);
   const repeat = options.quick ? '1' : '5';
   // --quick: 2^16 elements instead of 2^20 and no 2^18 sort (npm test's quick pass must stay short).

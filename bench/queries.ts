@@ -22,6 +22,7 @@ import { compileSql, evaluatePlan } from '../domain/sql/index.js';
 import { renderPlanText } from '../domain/sql/plan-text.js';
 import { preparePartyDirs, runPlanArgs, sentCounters } from '../test/engine/plan-engine.js';
 import { makeKey } from '../test/helpers/engine.js';
+import { benchBuildDir } from './engine.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -140,7 +141,7 @@ export async function benchQueries(options: QueriesOptions = {}) {
   const log = options.log ?? ((l: string) => console.error(l));
   const exps = options.exponents ?? (options.quick ? [8, 10] : [10, 14, 16]);
   const timeoutMs = 1000 * (options.timeoutSeconds ?? Number(process.env.QS_BENCH_QUERY_TIMEOUT_S ?? 900));
-  const buildDir = options.buildDir ?? path.join(os.tmpdir(), 'qs-engine-bench-build');
+  const buildDir = options.buildDir ?? benchBuildDir();
   log('bench queries: building qs-engine…');
   const binary = await buildQsEngine(buildDir);
   const keyRoot = mkdtempSync(path.join(os.tmpdir(), 'qs-bench-keys-'));

@@ -17,7 +17,7 @@ import { registerDataOwnerUpdate } from '../workflows/messages.js';
 import { LOAD_SCRIPT_ENV, ROOT, freePort, startEmbeddedOnFreePorts, stopAll, type Service } from '../scripts/services.js';
 import { startNodeEntry, stopNodeEntry } from '../scripts/node-entry.js';
 import { HELD_JOB_NAME } from './light-stages.js';
-import { benchEngine } from './engine.js';
+import { benchBuildDir, benchEngine } from './engine.js';
 import { benchQueries } from './queries.js';
 
 const run = promisify(execFile);
@@ -114,7 +114,7 @@ try {
   // The engine's own figures (one process, parties as threads over in-memory links) and the SQL queries (n
   // qs-engine processes over the real links), before the services start. Both build engine/ (Release, with
   // its bench programs) in one folder outside the tree, reused by later runs.
-  const engineBuild = path.join(os.tmpdir(), 'qs-engine-bench-build');
+  const engineBuild = benchBuildDir();
   if (want('engine')) {
     progress(6, `the engine: protocols and operators, 3PC and 4PC${quick ? ' (quick: 2^16 elements, no 2^18 sort)' : ''}`);
     const t0 = Date.now();
