@@ -24,7 +24,6 @@
 // the kill lands mid-run however fast the machine is.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,6 +39,7 @@ import { jobParties } from '../../activities/storage/names.js';
 import type { StageActivities } from '../../workflows/activity-types.js';
 import type { JobConfig, PartyHost } from '../../workflows/types.js';
 import { testConfig } from '../helpers/env.js';
+import { PAYROLL_OWNERS, payrollJob } from '../helpers/jobs.js';
 
 /** What the test adds to the next run_experiment: engine arguments per party, a hook on each task start. */
 const hooks = vi.hoisted(() => ({
@@ -68,17 +68,9 @@ vi.mock('../../activities/ansible/heartbeat.js', async (importOriginal) => {
   };
 });
 
-const job: JobConfig = {
-  jobId: randomUUID(),
-  analysisName: 'payroll',
-  querySql: 'SELECT SUM(salary) AS total, COUNT(*) AS n FROM payroll',
-  securityLevel: 'semi',
-  cloudProviders: ['aws', 'gcp', 'azure'],
-  schema: { age: 'years', salary: 'usd' },
-  createdAt: new Date().toISOString(),
-};
+const job: JobConfig = payrollJob();
 const columns = Object.keys(job.schema);
-const owners = { bob: [[52, 700], [19, 1200]], alice: [[30, 1000], [41, -2500]] };
+const owners = PAYROLL_OWNERS;
 const all = [...owners.alice, ...owners.bob];
 const plaintext = { columns: ['total', 'n'], rows: [[all.reduce((s, r) => s + r[1], 0), all.length]] };
 const parties = jobParties(job);

@@ -7,7 +7,6 @@
 // (activities/stages/plan.ts); only the Temporal context is left out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,18 +20,11 @@ import { JobStorage, cloudStorages } from '../../activities/storage/index.js';
 import { jobParties } from '../../activities/storage/names.js';
 import type { JobConfig, PartyHost } from '../../workflows/types.js';
 import { testConfig } from '../helpers/env.js';
+import { PAYROLL_OWNERS, payrollJob } from '../helpers/jobs.js';
 
-const job: JobConfig = {
-  jobId: randomUUID(),
-  analysisName: 'payroll',
-  querySql: 'SELECT SUM(salary) AS total, COUNT(*) AS n FROM payroll',
-  securityLevel: 'semi',
-  cloudProviders: ['aws', 'gcp', 'azure'],
-  schema: { age: 'years', salary: 'usd' },
-  createdAt: new Date().toISOString(),
-};
+const job: JobConfig = payrollJob();
 const columns = Object.keys(job.schema);
-const owners = { bob: [[52, 700], [19, 1200]], alice: [[30, 1000], [41, -2500]] };
+const owners = PAYROLL_OWNERS;
 const parties = jobParties(job);
 const LEASES = '/run/queryshield/netns/leases';
 

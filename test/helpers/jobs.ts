@@ -1,13 +1,31 @@
 // Test helpers that act as the service's users would: an analyst creating a job, a data owner sharing
 // rows and PUTting one file per party through the presigned URLs.
 import { expect } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { jobParties } from '../../activities/storage/names.js';
 import { shareTable } from '../../activities/shares/index.js';
 import type { JobInput } from '../../workflows/messages.js';
-import type { Provider, SecurityLevel } from '../../workflows/types.js';
+import type { JobConfig, Provider, SecurityLevel } from '../../workflows/types.js';
 import type { Stack } from './stack.js';
 
 export const SCHEMA = { age: 'years', salary: 'usd' };
+
+/**
+ * The payroll job the stage tests run through the real playbooks (no API: they play the worker's part),
+ * with a fresh id, and its two owners' rows (age, salary).
+ */
+export function payrollJob(): JobConfig {
+  return {
+    jobId: randomUUID(),
+    analysisName: 'payroll',
+    querySql: 'SELECT SUM(salary) AS total, COUNT(*) AS n FROM payroll',
+    securityLevel: 'semi',
+    cloudProviders: ['aws', 'gcp', 'azure'],
+    schema: SCHEMA,
+    createdAt: new Date().toISOString(),
+  };
+}
+export const PAYROLL_OWNERS = { bob: [[52, 700], [19, 1200]], alice: [[30, 1000], [41, -2500]] };
 
 export function jobBody(over: Record<string, unknown> = {}) {
   return {
