@@ -27,7 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../config.js';
 import { PlaybookOutput, ProgressThrottle } from './output.js';
-import { PlaybookProcesses, stopLeftoversOf } from './process-group.js';
+import { isRunning, PlaybookProcesses, stopLeftoversOf } from './process-group.js';
 
 export interface PlaybookRun {
   /** playbook file name under ansible/, or an absolute path */
@@ -161,15 +161,6 @@ const STALE_SCAN_INTERVAL_MS = 60_000;
 const UNOWNED_DIR_MAX_AGE_MS = 24 * 3600 * 1000;
 let lastStaleScan = 0;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes the run folders (vars files with cloud secrets and signed URLs) of workers that are gone: a
  * worker killed with -9 never reaches its `finally`. A folder whose worker still runs is left alone. An
@@ -184,7 +175,7 @@ export async function removeStaleRunFolders(root = os.tmpdir()): Promise<number>
     const dir = path.join(root, name);
     const pid = /^qs-ansible-(\d+)-/.exec(name)?.[1];
     let stale: boolean;
-    if (pid) stale = Number(pid) !== process.pid && !alive(Number(pid));
+    if (pid) stale = Number(pid) !== process.pid && !isRunning(Number(pid));
     else stale = Date.now() - ((await stat(dir).catch(() => undefined))?.mtimeMs ?? Date.now()) > UNOWNED_DIR_MAX_AGE_MS;
     if (stale) {
       await rm(dir, { recursive: true, force: true });
