@@ -23,8 +23,8 @@
 // `--debug-pause-ms` for the party to be killed (appended in a wrapper around heartbeatingRun), so that
 // the kill lands mid-run however fast the machine is.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { asyncLocalStorage } from '@temporalio/activity';
@@ -40,6 +40,8 @@ import type { StageActivities } from '../../workflows/activity-types.js';
 import type { JobConfig, PartyHost } from '../../workflows/types.js';
 import { testConfig } from '../helpers/env.js';
 import { PAYROLL_OWNERS, payrollJob } from '../helpers/jobs.js';
+import { expectNothingLeft, jobLeases, jobProcesses as jobProcessesOf } from '../helpers/local-parties.js';
+import { isRunning } from '../../activities/ansible/process-group.js';
 
 /** What the test adds to the next run_experiment: engine arguments per party, a hook on each task start. */
 const hooks = vi.hoisted(() => ({
@@ -74,7 +76,6 @@ const owners = PAYROLL_OWNERS;
 const all = [...owners.alice, ...owners.bob];
 const plaintext = { columns: ['total', 'n'], rows: [[all.reduce((s, r) => s + r[1], 0), all.length]] };
 const parties = jobParties(job);
-const LEASES = '/run/queryshield/netns/leases';
 
 let dataDir: string;
 let config: Config;
@@ -123,14 +124,6 @@ async function resultBlobs(): Promise<(string | number)[]> {
   }));
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until<T>(what: string, probe: () => T | undefined | false, ms: number): Promise<T> {
   const deadline = Date.now() + ms;
@@ -152,17 +145,7 @@ const enginePid = (i: number): number | undefined => {
 };
 const established = (i: number) => spawnSync('ip', ['netns', 'exec', ns(i), 'ss', '-Htn', 'state', 'established'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).length;
 
-/** Processes whose command line names this job's folder, or that run in one of its namespaces. */
-function jobProcesses(): string[] {
-  const named = spawnSync('pgrep', ['-af', '--', jobDir(config, job.jobId)], { encoding: 'utf8' }).stdout.trim().split('\n').filter((l) => l && !l.includes('pgrep'));
-  const inNamespaces = parties.flatMap((p) => {
-    const r = spawnSync('ip', ['netns', 'pids', ns(p.index)], { encoding: 'utf8' });
-    return r.status === 0 ? r.stdout.trim().split('\n').filter(Boolean) : [];
-  });
-  return [...named, ...inNamespaces];
-}
-const jobLeases = () => (existsSync(LEASES) ? readdirSync(LEASES).filter((f) => readFileSync(path.join(LEASES, f), 'utf8').startsWith(`${job.jobId} `)) : []);
-const namespaces = () => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]).filter((n) => n.startsWith(`qs-${job.jobId}-`));
+const jobProcesses = () => jobProcessesOf(job.jobId, jobDir(config, job.jobId), parties.length);
 
 /**
  * A TCP relay run inside a party's namespace: listens on 127.0.0.1:<port> there and forwards to
@@ -303,12 +286,12 @@ describe('faults on the links, through the real stages, three parties in namespa
       // Each party has its two links up (party 0 and 1 accept, 1 and 2 dial).
       await until('every link established', () => [0, 1, 2].every((i) => established(i) >= 2), 60_000);
       await sleep(1000);
-      expect(alive(pids[0]) && alive(pids[2])).toBe(true);
+      expect(isRunning(pids[0]) && isRunning(pids[2])).toBe(true);
       process.kill(pids[1], 'SIGKILL');
       killedAt = Date.now();
       // Polled every 100 ms: the figures are good to that.
       await until('the other engines to exit', () => {
-        for (const i of [0, 2]) if (others[i] === undefined && !alive(pids[i])) others[i] = Date.now() - killedAt;
+        for (const i of [0, 2]) if (others[i] === undefined && !isRunning(pids[i])) others[i] = Date.now() - killedAt;
         return others[0] !== undefined && others[2] !== undefined;
       }, ENGINE_TIMEOUTS.link * 1000 + 10_000);
     } finally {
@@ -338,15 +321,10 @@ describe('faults on the links, through the real stages, three parties in namespa
     expect({ columns: names, rows }).toEqual(plaintext);
     expect(jobProcesses()).toEqual([]);
 
-    const leases = jobLeases();
+    const leases = jobLeases(job.jobId);
     expect(leases).toHaveLength(3);
     await stage((a) => a.deleteVMs(job));
-    for (const h of hosts) expect(existsSync(h.workdir!)).toBe(false);
-    expect(namespaces()).toEqual([]);
-    expect(jobLeases()).toEqual([]);
-    const links = execFileSync('ip', ['-br', 'link'], { encoding: 'utf8' });
-    for (const slot of leases) expect(links).not.toContain(`qsh${Number(slot).toString(16)}`);
-    expect(jobProcesses()).toEqual([]);
-    expect(killedRun.filter(alive)).toEqual([]);
+    expectNothingLeft(job.jobId, jobDir(config, job.jobId), hosts, leases);
+    expect(killedRun.filter(isRunning)).toEqual([]);
   });
 });

@@ -21,12 +21,12 @@ import { jobParties } from '../../activities/storage/names.js';
 import type { JobConfig, PartyHost } from '../../workflows/types.js';
 import { testConfig } from '../helpers/env.js';
 import { PAYROLL_OWNERS, payrollJob } from '../helpers/jobs.js';
+import { expectNothingLeft, jobLeases as jobLeasesOf, jobNamespaces, jobProcesses as jobProcessesOf } from '../helpers/local-parties.js';
 
 const job: JobConfig = payrollJob();
 const columns = Object.keys(job.schema);
 const owners = PAYROLL_OWNERS;
 const parties = jobParties(job);
-const LEASES = '/run/queryshield/netns/leases';
 
 let dataDir: string;
 let config: Config;
@@ -60,23 +60,9 @@ async function reconstructed() {
   return { columns, rows };
 }
 
-/** Processes whose command line names this job's folder, or that run in one of its namespaces. */
-function jobProcesses(): string[] {
-  let named: string[] = [];
-  try {
-    named = execFileSync('pgrep', ['-af', '--', jobDir(config, job.jobId)], { encoding: 'utf8' }).trim().split('\n').filter((l) => l && !l.includes('pgrep'));
-  } catch {
-    // pgrep exits 1 when nothing matches
-  }
-  const inNamespaces = parties.flatMap((p) => {
-    const r = spawnSync('ip', ['netns', 'pids', partyNamespace(job.jobId, p.index)], { encoding: 'utf8' });
-    return r.status === 0 ? r.stdout.trim().split('\n').filter(Boolean) : [];
-  });
-  return [...named, ...inNamespaces];
-}
-
-const jobLeases = () => (existsSync(LEASES) ? readdirSync(LEASES).filter((f) => readFileSync(path.join(LEASES, f), 'utf8').startsWith(`${job.jobId} `)) : []);
-const namespaces = () => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]).filter((n) => n.startsWith(`qs-${job.jobId}-`));
+const jobProcesses = () => jobProcessesOf(job.jobId, jobDir(config, job.jobId), parties.length);
+const jobLeases = () => jobLeasesOf(job.jobId);
+const namespaces = () => jobNamespaces(job.jobId);
 const ns = (i: number) => partyNamespace(job.jobId, i);
 const inNs = (i: number, argv: string[]) => spawnSync('ip', ['netns', 'exec', ns(i), ...argv], { encoding: 'utf8', timeout: 20_000 });
 
@@ -293,11 +279,6 @@ describe('the stage playbooks on three local parties', { sequential: true }, () 
     const leases = jobLeases();
     expectOk(await play('delete_vms.yml', controllerInventory()));
     expectOk(await play('delete_vms.yml', controllerInventory()));
-    for (const h of hosts) expect(existsSync(h.workdir!)).toBe(false);
-    expect(namespaces()).toEqual([]);
-    expect(jobLeases()).toEqual([]);
-    const links = execFileSync('ip', ['-br', 'link'], { encoding: 'utf8' });
-    for (const slot of leases) expect(links).not.toContain(`qsh${Number(slot).toString(16)}`);
-    expect(jobProcesses()).toEqual([]);
+    expectNothingLeft(job.jobId, jobDir(config, job.jobId), hosts, leases);
   });
 });
