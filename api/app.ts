@@ -3,8 +3,8 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client } from '@temporalio/client';
-import type { Config } from '../activities/config.js';
-import type { JobStorage } from '../activities/storage/index.js';
+import type { Config } from '../infra/config.js';
+import type { JobStorage } from '../infra/storage/index.js';
 import { QsError, qsError } from './errors.js';
 import { JobService } from './job-service.js';
 import cors from '@fastify/cors';

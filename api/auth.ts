@@ -12,8 +12,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
-import { isLoopbackHost, type Config } from '../activities/config.js';
-import { OWNER_ID_PATTERN } from '../workflows/types.js';
+import { isLoopbackHost, type Config } from '../infra/config.js';
+import { OWNER_ID_PATTERN } from '../domain/job.js';
 import { qsError } from './errors.js';
 
 export type Role = 'analyst' | 'data_owner' | 'admin';

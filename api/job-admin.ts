@@ -2,13 +2,13 @@
 // cancel a job, delete a finished job's storage. Free of HTTP; throws QsError from the catalogue.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { Config } from '../activities/config.js';
-import type { JobStorage } from '../activities/storage/index.js';
-import { jobParties } from '../activities/storage/names.js';
+import type { Config } from '../infra/config.js';
+import type { JobStorage } from '../infra/storage/index.js';
+import { jobParties } from '../domain/names.js';
 import { ANALYST_SEARCH_ATTRIBUTE, JOB_WORKFLOW_TYPE, STATUS_SEARCH_ATTRIBUTE, statusQuery } from '../workflows/messages.js';
 import { JobOwnership, checkOwnerMayRead, seesAllJobs, type Caller } from './ownership.js';
 import { TOKEN_NAME_PATTERN } from './auth.js';
-import { partyCount, type JOB_STATUSES } from '../workflows/types.js';
+import { partyCount, type JOB_STATUSES } from '../domain/job.js';
 import { qsError } from './errors.js';
 
 export interface JobSummary {

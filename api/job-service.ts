@@ -9,9 +9,9 @@ import {
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { Config } from '../activities/config.js';
-import { jobParties } from '../activities/storage/names.js';
-import { StorageCreationError, type JobStorage } from '../activities/storage/index.js';
+import type { Config } from '../infra/config.js';
+import { jobParties } from '../domain/names.js';
+import { StorageCreationError, type JobStorage } from '../infra/storage/index.js';
 import {
   ANALYST_SEARCH_ATTRIBUTE,
   FAILURE,
@@ -30,7 +30,7 @@ import {
   type StorageReport,
 } from '../workflows/messages.js';
 import type { jobWorkflow } from '../workflows/job.js';
-import { partyCount, type JobConfig, type StageRecord } from '../workflows/types.js';
+import { partyCount, type JobConfig, type StageRecord } from '../domain/job.js';
 import { qsError, QsError } from './errors.js';
 import { SharedAnswers } from './shared-answers.js';
 import { JobOwnership, ownerProof, proofHolds, type Caller } from './ownership.js';

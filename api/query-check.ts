@@ -1,7 +1,7 @@
 // create_job refuses a query the engine cannot run, before any cloud work starts. The engine runs any
 // query of domain/sql's grammar (compiled here and again, identically, by runExperiment).
-import type { Config } from '../activities/config.js';
-import { compileJobQuery } from '../activities/engine/plan.js';
+import type { Config } from '../infra/config.js';
+import { compileJobQuery } from '../domain/job-query.js';
 import { qsError } from './errors.js';
 
 /** Throws QS_INVALID_QUERY (400, `query_sql: <why>`; `construct` names a construct outside the grammar). */

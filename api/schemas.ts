@@ -2,7 +2,7 @@
 // by api/validate.ts (so messages match the seed contract); these describe the same shapes for people
 // and generated clients.
 import { Type } from '@sinclair/typebox';
-import { JOB_STATUSES, OWNER_ID_PATTERN, PROVIDERS, SECURITY_LEVELS } from '../workflows/types.js';
+import { JOB_STATUSES, OWNER_ID_PATTERN, PROVIDERS, SECURITY_LEVELS } from '../domain/job.js';
 
 const JobId = Type.String({ format: 'uuid', description: 'the job id create_job returned', examples: ['0b6f2a0e-5d1c-4f7e-9a51-1f2d3c4b5a69'] });
 

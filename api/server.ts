@@ -1,6 +1,6 @@
 // `npm run api`. The configuration is checked before anything heavy loads, so a bad variable stops
 // start-up with one line naming it.
-import { loadConfigOrExit } from '../activities/config.js';
+import { loadConfigOrExit } from '../infra/config.js';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();

@@ -1,9 +1,9 @@
 // Starts the HTTP server on the configured address. Stateless: every fact lives in the job workflows,
 // so any number of these can run behind a load balancer and restart at will.
 import { Client, Connection } from '@temporalio/client';
-import type { Config } from '../activities/config.js';
-import { JobStorage, cloudStorages } from '../activities/storage/index.js';
-import { connectionSettings } from '../activities/temporal-connection.js';
+import type { Config } from '../infra/config.js';
+import { JobStorage, cloudStorages } from '../infra/storage/index.js';
+import { connectionSettings } from '../infra/temporal-connection.js';
 import { buildApp } from './app.js';
 
 export async function startApi(config: Config, opts: { logger?: boolean | { level: 'error' } } = {}) {

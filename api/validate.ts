@@ -1,7 +1,7 @@
 // Turns untrusted request bodies into typed inputs, or a QsError naming the field and why. Written by
 // hand rather than left to the JSON-schema validator so that every message matches the seed contract
 // ("missing necessary fields" with the full list, then one field at a time).
-import { OWNER_ID_PATTERN, PROVIDERS, SECURITY_LEVELS, type Provider, type SecurityLevel } from '../workflows/types.js';
+import { OWNER_ID_PATTERN, PROVIDERS, SECURITY_LEVELS, type Provider, type SecurityLevel } from '../domain/job.js';
 import { qsError } from './errors.js';
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -3,9 +3,9 @@
 // one route, /bench/plain: a plain Fastify JSON answer from the same process, to compare get_status with.
 // Prints "bench-api: ready" once it listens.
 import { Client, Connection } from '@temporalio/client';
-import { loadConfigOrExit } from '../activities/config.js';
-import { JobStorage, cloudStorages } from '../activities/storage/index.js';
-import { connectionSettings } from '../activities/temporal-connection.js';
+import { loadConfigOrExit } from '../infra/config.js';
+import { JobStorage, cloudStorages } from '../infra/storage/index.js';
+import { connectionSettings } from '../infra/temporal-connection.js';
 import { buildApp } from '../api/app.js';
 
 const config = loadConfigOrExit();

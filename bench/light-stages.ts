@@ -3,7 +3,7 @@
 // is loaded.
 import { Context } from '@temporalio/activity';
 import type { StageActivities } from '../workflows/activity-types.js';
-import type { JobConfig, StageResult } from '../workflows/types.js';
+import type { JobConfig, StageResult } from '../domain/job.js';
 
 /** A job of this name stays in each stage for ten minutes (until cancelled; its teardown is as quick as
  *  any job's): the get_status load target. */

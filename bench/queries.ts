@@ -1,5 +1,5 @@
 // The SQL benchmark for bench/results.json (`queries`, issue 17): the credit score query and the first wage gap
-// query, compiled with domain/sql, on random tables of the right shape secret-shared with activities/shares, run
+// query, compiled with domain/sql, on random tables of the right shape secret-shared with domain/shares, run
 // as n real `qs-engine run --plan` processes (one per party, each with its own openssl X25519 key, peers file and
 // folder) over the engine's real encrypted links on loopback, 3PC and 4PC. Every run's result is rebuilt and
 // checked against the plaintext reference (evaluatePlan).
@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { reconstructResult, shareTable } from '../activities/shares/index.js';
+import { reconstructResult, shareTable } from '../domain/shares.js';
 import { compileSql, evaluatePlan } from '../domain/sql/index.js';
 import { renderPlanText } from '../domain/sql/plan-text.js';
 import { preparePartyDirs, runPlanArgs, sentCounters } from '../test/engine/plan-engine.js';

@@ -2,8 +2,8 @@
 // reference engine) on the configured task queue, and a light one (bench/light-stages.ts) on
 // BENCH_LIGHT_QUEUE for the load and concurrency figures. Keeping them out of the process that times the
 // requests keeps their work out of its event loop. Prints "bench-worker: ready" once both poll.
-import { loadConfigOrExit } from '../activities/config.js';
-import { createWorker } from '../activities/create-worker.js';
+import { loadConfigOrExit } from '../infra/config.js';
+import { createWorker } from '../worker/create-worker.js';
 import { lightStages } from './light-stages.js';
 
 const config = loadConfigOrExit();

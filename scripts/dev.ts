@@ -2,7 +2,7 @@
 // until it answers: Temporal dev server, moto (S3 + EC2), fake-gcs-server, Azurite, the worker, the API.
 // Ctrl-C (SIGINT/SIGTERM) stops everything it started, by process group, in reverse order.
 import path from 'node:path';
-import { loadConfigOrExit } from '../activities/config.js';
+import { loadConfigOrExit } from '../infra/config.js';
 import { startNodeEntry } from './node-entry.js';
 import { httpAnswers, startAzurite, startGcs, startMoto, startTemporal, stopAll, waitFor, type Service } from './services.js';
 
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   }
   const api = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
   console.log('dev: starting the worker…');
-  const worker = node('worker', 'activities/worker.ts', 'serving task queue');
+  const worker = node('worker', 'worker/main.ts', 'serving task queue');
   services.push(worker);
   console.log('dev: starting the API…');
   const apiSvc = node('api', 'api/server.ts', 'api: listening');

@@ -10,7 +10,7 @@ import { ROOT } from './services.js';
 export interface NodeEntryOptions {
   /** For messages: "worker", "api". */
   name: string;
-  /** The entry, relative to the repository: "activities/worker.ts". */
+  /** The entry, relative to the repository: "worker/main.ts". */
   script: string;
   env: NodeJS.ProcessEnv;
   /** Printed on stdout once the entry serves. */

@@ -1,10 +1,10 @@
 // The activities the job workflow calls, as signatures only. The implementations live in activities/
 // and are checked against these types where the worker registers them.
-import type { JobConfig, PartyHost, StageResult, ValidationResult } from './types.js';
+import type { JobConfig, PartyHost, StageResult, ValidationResult } from '../domain/job.js';
 
 export type StorageScope = 'all' | 'inputs' | 'results';
 
-export interface JobActivities {
+export interface StorageActivities {
   /** Creates every party's input and output bucket; on failure removes what it created and throws
    *  a non-retryable StorageCreationError "Buckets creation error: <provider>: <reason>". */
   createJobStorage(job: JobConfig): Promise<void>;

@@ -19,7 +19,7 @@ import {
   proxyLocalActivities,
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType, TimeoutType } from '@temporalio/common';
-import type { JobActivities, StageActivities } from './activity-types.js';
+import type { StorageActivities, StageActivities } from './activity-types.js';
 import {
   FAILURE,
   OPEN_STATUS,
@@ -40,7 +40,7 @@ import {
   type StorageReport,
   type SubmitOutcome,
 } from './messages.js';
-import { OWNER_ID_PATTERN, partyCount, type JobStatus, type PartyHost, type StageName, type StageRecord, type StageResult } from './types.js';
+import { OWNER_ID_PATTERN, partyCount, type JobStatus, type PartyHost, type StageName, type StageRecord, type StageResult } from '../domain/job.js';
 
 const statusKey = defineSearchAttributeKey(STATUS_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 
@@ -59,10 +59,10 @@ const STAGES: StageDef[] = [
 ];
 
 const STORAGE_CALLS = { startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 2, initialInterval: '1 second' } } as const;
-const storage = proxyActivities<JobActivities>(STORAGE_CALLS);
+const storage = proxyActivities<StorageActivities>(STORAGE_CALLS);
 // Creating the buckets takes one round trip per cloud (in parallel): as a local activity it runs inside the
 // workflow task, which spares create_job, which waits for it, two task round trips through Temporal.
-const localStorage = proxyLocalActivities<JobActivities>(STORAGE_CALLS);
+const localStorage = proxyLocalActivities<StorageActivities>(STORAGE_CALLS);
 
 export async function jobWorkflow(input: JobInput): Promise<JobState> {
   const { job, options } = input;

@@ -1,7 +1,7 @@
 // The job workflow's messages, shared by the API (client side) and the workflow. Names are what the
 // Temporal Web UI and the `temporal` CLI show, so they are part of the operator's interface.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { JobConfig, JobPhase, JobStatus, Provider, SecurityLevel, StageRecord } from './types.js';
+import type { JobConfig, JobPhase, JobStatus, Provider, SecurityLevel, StageRecord } from '../domain/job.js';
 
 /** Tunables the API hands the workflow at start (never secrets: they are in history). */
 export interface JobOptions {

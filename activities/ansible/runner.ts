@@ -25,7 +25,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, open, readdir, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../config.js';
+import { REPO_ROOT } from '../../infra/config.js';
 import { PlaybookOutput, ProgressThrottle } from './output.js';
 import { isRunning, PlaybookProcesses, stopLeftoversOf } from './process-group.js';
 

@@ -2,7 +2,7 @@
 // id, image, size, region and credential they use comes from here, rendered from the configuration, so
 // nothing in the YAML is hard-coded. It holds the AWS keys and names the GCP/Azure key files, so it only
 // ever travels in the runner's 0600 vars file, never on a command line or into workflow history.
-import type { Config } from '../config.js';
+import type { Config } from '../../infra/config.js';
 import { deploymentId } from './deployment.js';
 
 /**

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config.js';
+import type { Config } from '../../infra/config.js';
 
 /** What a deployment id may be: a GCP label value (the strictest of the three clouds' rules) and a word. */
 export const DEPLOYMENT_ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;

@@ -6,13 +6,13 @@ import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from '../config.js';
-import type { JobStorage } from '../storage/index.js';
-import { jobParties } from '../storage/names.js';
+import type { Config } from '../../infra/config.js';
+import type { JobStorage } from '../../infra/storage/index.js';
+import { jobParties } from '../../domain/names.js';
 import { heartbeatingRun } from '../ansible/heartbeat.js';
-import { compileJobQuery, planFile } from '../engine/plan.js';
+import { compileJobQuery, planFile } from '../../domain/job-query.js';
 import type { StageActivities } from '../../workflows/activity-types.js';
-import type { JobConfig, PartyHost, StageResult } from '../../workflows/types.js';
+import type { JobConfig, PartyHost, StageResult } from '../../domain/job.js';
 import { commonVars, controllerInventory, deployedEngineFile, engineArgv, engineVars, jobDir, partyInventory, peerList, sshDir, cloudVars } from './plan.js';
 
 /**

@@ -5,13 +5,13 @@ import { isIP } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config.js';
-import { REPO_ROOT } from '../config.js';
-import { jobParties } from '../storage/names.js';
-import type { JobConfig, PartyHost, Provider } from '../../workflows/types.js';
-import { partyCount } from '../../workflows/types.js';
+import type { Config } from '../../infra/config.js';
+import { REPO_ROOT } from '../../infra/config.js';
+import { jobParties } from '../../domain/names.js';
+import type { JobConfig, PartyHost, Provider } from '../../domain/job.js';
+import { partyCount } from '../../domain/job.js';
 import { cloudVars, ENGINE_PORT } from '../compute/cloud-vars.js';
-import { localNetworkMode, NETNS_SCRIPT, type LocalNetworkMode } from '../compute/local-network.js';
+import { localNetworkMode, NETNS_SCRIPT, type LocalNetworkMode } from '../../infra/local-network.js';
 
 export interface PartyPlan {
   index: number;

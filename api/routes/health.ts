@@ -2,9 +2,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import type { Config } from '../../activities/config.js';
+import type { Config } from '../../infra/config.js';
 import { access } from '../auth.js';
-import { localNetworkMode } from '../../activities/compute/local-network.js';
+import { localNetworkMode } from '../../infra/local-network.js';
 import { healthSchema } from '../schemas.js';
 
 const PROBE_MS = 3000;

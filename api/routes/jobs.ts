@@ -1,7 +1,7 @@
 // The four endpoints of the seed contract, with underscores and the hyphen aliases existing clients use.
 import type { FastifyContextConfig, FastifyPluginAsync, FastifySchema, RouteHandlerMethod } from 'fastify';
 import { access } from '../auth.js';
-import type { Config } from '../../activities/config.js';
+import type { Config } from '../../infra/config.js';
 import { compileForEngine } from '../query-check.js';
 import type { JobService } from '../job-service.js';
 import { createJobSchema, registerSchema, statusSchema, submitSchema } from '../schemas.js';

@@ -2,7 +2,7 @@
 // besides the seed's four endpoints.
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { JOB_STATUSES } from '../../workflows/types.js';
+import { JOB_STATUSES } from '../../domain/job.js';
 import { OPEN_STATUS } from '../../workflows/messages.js';
 import type { JobAdmin } from '../job-admin.js';
 import { access } from '../auth.js';

@@ -1,6 +1,6 @@
 // The web app (issue 20): analyst pages and the data owner's page, served at `/` from web/. Three public
 // files: the page (web/index.html), its stylesheet and one ES module bundle built from web/src by esbuild
-// on first request (kept in memory). The bundle includes activities/shares itself, so the browser shares
+// on first request (kept in memory). The bundle includes domain/shares itself, so the browser shares
 // and rebuilds with the very module the CLI uses. The page holds no data; every API call it makes is
 // authorized like any other client's (the token it sends, or the open loopback default).
 import { existsSync } from 'node:fs';
@@ -14,7 +14,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** web/ of the repository, from api/routes (tsx) or dist/api/routes (tsc). */
 export const WEB_ROOT = [path.resolve(here, '../../web'), path.resolve(here, '../../../web')].find((d) => existsSync(path.join(d, 'index.html'))) ?? path.resolve(here, '../../web');
 
-/** Bundles web/src/main.ts (and what it imports: activities/shares, client/csv-check) for browsers. */
+/** Bundles web/src/main.ts (and what it imports: domain/shares, domain/csv-check) for browsers. */
 export async function buildWebBundle(): Promise<string> {
   const out = await build({
     entryPoints: [path.join(WEB_ROOT, 'src', 'main.ts')],

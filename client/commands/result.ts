@@ -2,7 +2,7 @@
 // hands out on Success, rebuilds the result (resultTable: the rows whose _valid is 1, in order) and prints
 // it as a table, or as CSV (--csv, --out) or JSON (--json).
 import { writeFile } from 'node:fs/promises';
-import { resultTable } from '../../activities/shares/index.js';
+import { resultTable } from '../../domain/shares.js';
 import { printJson, str, type Command } from '../context.js';
 import { CliError } from '../errors.js';
 import { causeOf } from '../http.js';

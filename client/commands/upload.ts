@@ -2,8 +2,8 @@
 // secret-shared here with a crypto RNG (shareTable), and only the n share files are PUT, one per party.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { shareTable } from '../../activities/shares/index.js';
-import { checkDataCsv } from '../csv-check.js';
+import { shareTable } from '../../domain/shares.js';
+import { checkDataCsv } from '../../domain/csv-check.js';
 import { enc, formatBytes, printJson, str, type Command } from '../context.js';
 import { CliError } from '../errors.js';
 import { putShare, type PutResult } from '../put-share.js';

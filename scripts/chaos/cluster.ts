@@ -69,7 +69,7 @@ export class Cluster {
   }
 
   async startWorker(): Promise<NodeProcess> {
-    const w = this.launch('worker', 'activities/worker.ts', 'serving task queue');
+    const w = this.launch('worker', 'worker/main.ts', 'serving task queue');
     await w.ready;
     return w;
   }

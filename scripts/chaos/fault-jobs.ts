@@ -5,11 +5,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { resultTable, shareTable } from '../../activities/shares/index.js';
-import { jobParties } from '../../activities/storage/names.js';
+import { resultTable, shareTable } from '../../domain/shares.js';
+import { jobParties } from '../../domain/names.js';
 import { RUN_MARKER_VAR, runningWithMarker } from '../../activities/ansible/process-group.js';
 import { uploadHeaders } from '../../client/put-share.js';
-import { partyCount, type Provider, type SecurityLevel } from '../../workflows/types.js';
+import { partyCount, type Provider, type SecurityLevel } from '../../domain/job.js';
 
 const PROVIDERS: Provider[] = ['aws', 'gcp', 'azure'];
 

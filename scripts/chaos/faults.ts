@@ -12,7 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Cluster, crash, type NodeProcess } from './cluster.js';
 import { launchJob, listedJobs, playbookProcessesLeft, runningStages, statusOf, verifyJob, type FaultJob, type JobVerdict, type RunningStage } from './fault-jobs.js';
 import type { StageActivities } from '../../workflows/activity-types.js';
-import type { SecurityLevel } from '../../workflows/types.js';
+import type { SecurityLevel } from '../../domain/job.js';
 
 export const STAGES = ['createVMs', 'setupAuthentication', 'deployTvaCore', 'runExperiment', 'deleteVMs'] as const satisfies readonly (keyof StageActivities)[];
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { partyInventory } from '../../activities/stages/plan.js';
-import type { JobConfig, PartyHost } from '../../workflows/types.js';
+import type { JobConfig, PartyHost } from '../../domain/job.js';
 import { testConfig } from '../helpers/env.js';
 
 const config = testConfig({ QS_COMPUTE: 'cloud' });

@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../../activities/config.js';
+import { REPO_ROOT } from '../../infra/config.js';
 import { knownHostsFile, partyInventory } from '../../activities/stages/plan.js';
-import type { JobConfig } from '../../workflows/types.js';
+import type { JobConfig } from '../../domain/job.js';
 import { testConfig } from '../helpers/env.js';
 
 const job: JobConfig = {

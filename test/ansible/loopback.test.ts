@@ -11,9 +11,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { runPlaybook, type PlaybookResult } from '../../activities/ansible/runner.js';
-import type { Config } from '../../activities/config.js';
+import type { Config } from '../../infra/config.js';
 import { commonVars, controllerInventory, engineArgv, loopbackPorts, partyInventory, peerList } from '../../activities/stages/plan.js';
-import type { JobConfig, PartyHost } from '../../workflows/types.js';
+import type { JobConfig, PartyHost } from '../../domain/job.js';
 import { testConfig } from '../helpers/env.js';
 
 const job: JobConfig = {

@@ -3,8 +3,8 @@
 // (real emulators, a Temporal that is not there); when the API stops, the reports on their way arrive.
 import { describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { JobStorage, cloudStorages } from '../../activities/storage/index.js';
-import type { PartyInfo } from '../../workflows/types.js';
+import { JobStorage, cloudStorages } from '../../infra/storage/index.js';
+import type { PartyInfo } from '../../domain/job.js';
 import { statusQuery } from '../../workflows/messages.js';
 import { buildApp } from '../../api/app.js';
 import { JobService } from '../../api/job-service.js';
@@ -12,7 +12,7 @@ import { QsError } from '../../api/errors.js';
 import { testConfig } from '../helpers/env.js';
 import { fakeStages } from '../helpers/fake-stages.js';
 import { jobBody } from '../helpers/jobs.js';
-import { jobParties } from '../../activities/storage/names.js';
+import { jobParties } from '../../domain/names.js';
 import { startStack } from '../helpers/stack.js';
 
 /** Remembers which parties create_job made buckets for (the job id is never answered on failure). */

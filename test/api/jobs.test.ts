@@ -3,8 +3,8 @@
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { jobParties } from '../../activities/storage/names.js';
-import { JOB_STATUSES } from '../../workflows/types.js';
+import { jobParties } from '../../domain/names.js';
+import { JOB_STATUSES } from '../../domain/job.js';
 import { fakeStages } from '../helpers/fake-stages.js';
 import { createJob, jobBody, registerAndUpload } from '../helpers/jobs.js';
 import { startStack, waitForStatus, type Stack } from '../helpers/stack.js';
@@ -20,7 +20,7 @@ describe('POST /create_job', () => {
     const jobId = await createJob(stack);
     expect(jobId).toMatch(/^[0-9a-f-]{36}$/);
     for (const party of jobParties({ jobId, securityLevel: 'semi', cloudProviders: ['aws', 'gcp', 'azure'] })) {
-      const cloud = (await import('../../activities/storage/index.js')).cloudStorages(stack.config)[party.provider];
+      const cloud = (await import('../../infra/storage/index.js')).cloudStorages(stack.config)[party.provider];
       expect(await cloud.bucketExists(party.inputBucket)).toBe(true);
       expect(await cloud.bucketExists(party.outputBucket)).toBe(true);
     }

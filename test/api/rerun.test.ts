@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { hashToken } from '../../api/auth.js';
-import { jobParties } from '../../activities/storage/names.js';
+import { jobParties } from '../../domain/names.js';
 import { main } from '../../client/qs.js';
 import { fakeStages } from '../helpers/fake-stages.js';
 import { createJob, jobBody, registerAndUpload } from '../helpers/jobs.js';

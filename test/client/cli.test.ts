@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../client/qs.js';
-import { reconstructTable, shareTable } from '../../activities/shares/index.js';
+import { reconstructTable, shareTable } from '../../domain/shares.js';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 let server: Server;

@@ -3,7 +3,7 @@
 // values are uniform (checked on the top two bits: four buckets of ~25%).
 import { describe, expect, it } from 'vitest';
 import { randomInt } from 'node:crypto';
-import { reconstructTable, shareHeader, shareTable, parseShareCsv } from '../../activities/shares/index.js';
+import { reconstructTable, shareHeader, shareTable, parseShareCsv } from '../../domain/shares.js';
 
 const EDGES = [0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 1000, -2500];
 const randomValue = () => (Math.random() < 0.2 ? EDGES[randomInt(EDGES.length)] : randomInt(-(2 ** 31), 2 ** 31 - 1));

@@ -1,7 +1,7 @@
 // The issue-17 queries the end-to-end tests run on shares, their tables (split among owners), and the
 // check of a rebuilt result against domain/sql's plaintext reference (evaluatePlan).
 import { expect } from 'vitest';
-import { resultTable } from '../../activities/shares/index.js';
+import { resultTable } from '../../domain/shares.js';
 import { compileSql, evaluatePlan, resultRows, type Plan } from '../../domain/sql/index.js';
 
 export interface SqlCase {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { resultTable } from '../../activities/shares/index.js';
+import { resultTable } from '../../domain/shares.js';
 import { createJob, registerAndUpload } from '../helpers/jobs.js';
 import { startStack, waitForStatus, type Stack } from '../helpers/stack.js';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';

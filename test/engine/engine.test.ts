@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileQuery, programFile } from '../../activities/engine/query.js';
-import { parseShareCsv, reconstructResult, shareTable } from '../../activities/shares/index.js';
+import { compileQuery, programFile } from '../helpers/sum-count-program.js';
+import { parseShareCsv, reconstructResult, shareTable } from '../../domain/shares.js';
 import { buildEngine, makeKey, runEngine, startParties, type PartyResult } from '../helpers/engine.js';
 
 const run = promisify(execFile);

@@ -1,6 +1,6 @@
 // The engine against the plaintext reference: random tables and random queries (the generator of
 // test/domain/sql, imported), compiled by domain/sql, rendered by renderPlanText, secret-shared with
-// activities/shares, run by the real engine binary as n processes over its real TCP links (Noise KK on
+// domain/shares, run by the real engine binary as n processes over its real TCP links (Noise KK on
 // loopback), rebuilt with reconstructResult and compared with evaluatePlan: row count and header exactly,
 // invalid rows all 0, valid rows as a multiset without ORDER BY and LIMIT (LIMIT alone: the count, and
 // each row one of the unlimited result's); with ORDER BY the query is the generator's
@@ -12,8 +12,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../activities/config.js';
-import { reconstructResult, shareTable } from '../../activities/shares/index.js';
+import { REPO_ROOT } from '../../infra/config.js';
+import { reconstructResult, shareTable } from '../../domain/shares.js';
 import { compileSql, evaluatePlan, type Plan } from '../../domain/sql/index.js';
 import { renderPlanText } from '../../domain/sql/plan-text.js';
 import { describeCase } from '../domain/sql/differential.js';

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '../../activities/config.js';
+import { REPO_ROOT } from '../../infra/config.js';
 import { freePorts, makeKey, peersText, type PeerLine } from '../helpers/engine.js';
 
 const run = promisify(execFile);

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { reconstructResult, shareTable } from '../../activities/shares/index.js';
+import { reconstructResult, shareTable } from '../../domain/shares.js';
 import { compileSql, evaluatePlan } from '../../domain/sql/index.js';
 import { renderPlanText } from '../../domain/sql/plan-text.js';
 import { rng } from '../domain/sql/generator.js';

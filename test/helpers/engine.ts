@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '../../activities/config.js';
+import { REPO_ROOT } from '../../infra/config.js';
 
 const run = promisify(execFile);
 

@@ -1,6 +1,6 @@
 // The configuration the suite's services run on, as a test file sees it.
 import { inject } from 'vitest';
-import { loadConfig, type Config } from '../../activities/config.js';
+import { loadConfig, type Config } from '../../infra/config.js';
 
 /** Environment of the suite's emulators and dev server, merged over the process's own. */
 export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

@@ -2,7 +2,7 @@
 // exercise the workflow's paths quickly; the end-to-end tests run the real playbooks instead.
 import { ApplicationFailure } from '@temporalio/common';
 import type { StageActivities } from '../../workflows/activity-types.js';
-import type { StageResult } from '../../workflows/types.js';
+import type { StageResult } from '../../domain/job.js';
 
 const ok = (stage: string): StageResult => ({ durationMs: 50, logTail: [`${stage}: ok`] });
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -2,10 +2,10 @@
 // rows and PUTting one file per party through the presigned URLs.
 import { expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { jobParties } from '../../activities/storage/names.js';
-import { shareTable } from '../../activities/shares/index.js';
+import { jobParties } from '../../domain/names.js';
+import { shareTable } from '../../domain/shares.js';
 import type { JobInput } from '../../workflows/messages.js';
-import type { JobConfig, Provider, SecurityLevel } from '../../workflows/types.js';
+import type { JobConfig, Provider, SecurityLevel } from '../../domain/job.js';
 import type { Stack } from './stack.js';
 
 export const SCHEMA = { age: 'years', salary: 'usd' };

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { partyNamespace } from '../../activities/stages/plan.js';
-import type { PartyHost } from '../../workflows/types.js';
+import type { PartyHost } from '../../domain/job.js';
 
 const LEASES = '/run/queryshield/netns/leases';
 

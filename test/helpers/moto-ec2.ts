@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT, type Config } from '../../activities/config.js';
+import { REPO_ROOT, type Config } from '../../infra/config.js';
 
 const run = promisify(execFile);
 

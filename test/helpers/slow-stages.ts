@@ -1,9 +1,9 @@
 // The real stage activities, each held for a moment first (heartbeating, cancellable), so a test can
 // act while a given stage is running.
 import { Context } from '@temporalio/activity';
-import type { Config } from '../../activities/config.js';
+import type { Config } from '../../infra/config.js';
 import { createStageActivities } from '../../activities/stages/index.js';
-import { JobStorage, cloudStorages } from '../../activities/storage/index.js';
+import { JobStorage, cloudStorages } from '../../infra/storage/index.js';
 import type { StageActivities } from '../../workflows/activity-types.js';
 
 export function slowStages(config: Config, holdMs: number): StageActivities {

@@ -4,10 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { createWorker, workflowsPath } from '../../activities/create-worker.js';
-import type { AllActivities } from '../../activities/index.js';
-import { JobStorage, cloudStorages } from '../../activities/storage/index.js';
-import type { Config } from '../../activities/config.js';
+import { createWorker, workflowsPath } from '../../worker/create-worker.js';
+import type { AllActivities } from '../../worker/activities.js';
+import { JobStorage, cloudStorages } from '../../infra/storage/index.js';
+import type { Config } from '../../infra/config.js';
 import { buildApp } from '../../api/app.js';
 import { testConfig } from './env.js';
 

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '../../activities/config.js';
+import { REPO_ROOT } from '../../infra/config.js';
 
 const run = promisify(execFile);
 

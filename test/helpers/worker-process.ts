@@ -16,7 +16,7 @@ export function startWorkerProcess(env: Record<string, string>, name = 'worker')
   const logDir = process.env.QS_TEST_LOG_DIR ?? path.join(ROOT, '.data', 'logs');
   const { child, ready } = startNodeEntry({
     name,
-    script: 'activities/worker.ts',
+    script: 'worker/main.ts',
     env: testEnv(env),
     readyLine: 'serving task queue',
     logFile: path.join(logDir, `${name}-${Date.now()}.log`),

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { jobParties } from '../../activities/storage/names.js';
+import { jobParties } from '../../domain/names.js';
 import { testConfig } from '../helpers/env.js';
 import { createJob, registerAndUpload } from '../helpers/jobs.js';
 import { slowStages } from '../helpers/slow-stages.js';

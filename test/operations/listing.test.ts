@@ -3,7 +3,7 @@
 // finished job's storage.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { jobParties } from '../../activities/storage/names.js';
+import { jobParties } from '../../domain/names.js';
 import { fakeStages } from '../helpers/fake-stages.js';
 import { createJob, registerAndUpload, SCHEMA } from '../helpers/jobs.js';
 import { startStack, waitForStatus, type Stack } from '../helpers/stack.js';

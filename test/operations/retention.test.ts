@@ -2,8 +2,8 @@
 // through the workflow's end and the sweep; real API, Temporal and emulators, test-only stages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { jobParties } from '../../activities/storage/names.js';
-import { cloudStorages } from '../../activities/storage/index.js';
+import { jobParties } from '../../domain/names.js';
+import { cloudStorages } from '../../infra/storage/index.js';
 import { fakeStages } from '../helpers/fake-stages.js';
 import { createJob, registerAndUpload } from '../helpers/jobs.js';
 import { startStack, waitForStatus, type Stack } from '../helpers/stack.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { buildWebBundle, WEB_ROOT } from '../../api/routes/web.js';
 
 describe('the web bundle', () => {
-  it('builds for browsers from web/src with activities/shares and client/csv-check inside, under 60 kB, no node: import', async () => {
+  it('builds for browsers from web/src with domain/shares and domain/csv-check inside, under 60 kB, no node: import', async () => {
     const js = await buildWebBundle();
     expect(js.length).toBeLessThan(60_000);
     expect(js).not.toMatch(/["']node:/);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { Page, Request } from 'playwright-core';
 import { hashToken } from '../../api/auth.js';
-import { reconstructTable, shareHeader } from '../../activities/shares/index.js';
+import { reconstructTable, shareHeader } from '../../domain/shares.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { launch, screenshots, type Browser } from './browser.js';
 

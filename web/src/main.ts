@@ -1,13 +1,13 @@
 // The QueryShield web app: the analyst's pages and the data owner's page, one ES module bundled by the API
-// (api/routes/web.ts). Sharing and result rebuilding are activities/shares itself (the CLI's module), the
-// CSV check is the CLI's client/csv-check. The data owner's plaintext stays in this page: it is checked and
+// (api/routes/web.ts). Sharing and result rebuilding are domain/shares itself (the CLI's module), the
+// CSV check is domain/csv-check (also the CLI's). The data owner's plaintext stays in this page: it is checked and
 // secret-shared here, and only the share files are uploaded, one per party.
 //
 // Routes live in the URL fragment: #/ (jobs), #/new, #/job/<id>, #/signin, #/owner/<id> (the invitation
 // link is #/owner/<id>?owner=<name>&token=<token>: in the fragment, so it never reaches a server; the page
 // moves it to session storage at once and drops it from the address bar and history).
-import { cryptoRng, resultTable, shareTable } from '../../activities/shares/index.js';
-import { checkDataCsv, CsvCheckError } from '../../client/csv-check.js';
+import { cryptoRng, resultTable, shareTable } from '../../domain/shares.js';
+import { checkDataCsv, CsvCheckError } from '../../domain/csv-check.js';
 
 // ---------- small DOM helpers (textContent only: nothing from the API is parsed as HTML) ----------
 type Child = Node | string | number | null | undefined | false;

@@ -12,7 +12,7 @@ import { CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { heartbeatingRun } from '../../../activities/ansible/heartbeat.js';
-import { connectionSettings } from '../../../activities/temporal-connection.js';
+import { connectionSettings } from '../../../infra/temporal-connection.js';
 import { testConfig } from '../../helpers/env.js';
 import { fixture, localInventory, running, runMarker, runProcesses, until } from './fixtures/processes.js';
 import type { FixtureActivities } from './fixtures/workflows.js';

@@ -1,12 +1,12 @@
 // What the stage playbooks receive, rendered from a job and the configuration alone.
 import { describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../../../activities/config.js';
+import { loadConfig, type Config } from '../../../infra/config.js';
 import { commonVars, engineArgv, engineSourceHash, engineVars, jobDir, knownHostsFile, loopbackPorts, partyInventory, partyPlans, peerList, sshDir } from '../../../activities/stages/plan.js';
-import { REPO_ROOT } from '../../../activities/config.js';
+import { REPO_ROOT } from '../../../infra/config.js';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { JobConfig, PartyHost } from '../../../workflows/types.js';
+import type { JobConfig, PartyHost } from '../../../domain/job.js';
 
 const job = (over: Partial<JobConfig> = {}): JobConfig => ({
   jobId: '0b7e4c1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b',

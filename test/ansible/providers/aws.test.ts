@@ -7,11 +7,11 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '../../../activities/config.js';
+import { REPO_ROOT } from '../../../infra/config.js';
 import { runPlaybook } from '../../../activities/ansible/runner.js';
 import { cloudVars, jobResourceName, vmName } from '../../../activities/compute/cloud-vars.js';
 import { commonVars, controllerInventory } from '../../../activities/stages/plan.js';
-import type { JobConfig, PartyHost } from '../../../workflows/types.js';
+import type { JobConfig, PartyHost } from '../../../domain/job.js';
 import { testConfig } from '../../helpers/env.js';
 
 const run = promisify(execFile);

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEPLOYMENT_ID, deploymentId } from '../../../activities/compute/deployment.js';
-import { loadConfig } from '../../../activities/config.js';
+import { loadConfig } from '../../../infra/config.js';
 import { cloudVars, ENGINE_PORT, jobResourceName, vmName, zoneRegion } from '../../../activities/compute/cloud-vars.js';
 
 const JOB = '0f8fad5b-d9cb-469f-a165-70867728950e';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '../../../activities/config.js';
+import { REPO_ROOT } from '../../../infra/config.js';
 
 const run = promisify(execFile);
 const PYTHON = path.join(REPO_ROOT, '.venv', 'bin', 'python');

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '../../../activities/config.js';
+import { REPO_ROOT } from '../../../infra/config.js';
 import { parseCloudFindings } from '../../../activities/sweep.js';
 
 const run = promisify(execFile);

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { localNetworkMode, NETNS_SCRIPT } from '../../../activities/compute/local-network.js';
+import { localNetworkMode, NETNS_SCRIPT } from '../../../infra/local-network.js';
 
 const run = promisify(execFile);
 const LEASES = '/run/queryshield/netns/leases';

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { loadConfig, REPO_ROOT } from '../../../activities/config.js';
+import { loadConfig, REPO_ROOT } from '../../../infra/config.js';
 import { cloudVars } from '../../../activities/compute/cloud-vars.js';
 
 const run = promisify(execFile);

@@ -1,7 +1,7 @@
-// Every query today's compiler (activities/engine/query.ts: SUM(col) and COUNT(*) over one table) accepts, the new
+// Every query today's compiler (test/helpers/sum-count-program.ts: SUM(col) and COUNT(*) over one table) accepts, the new
 // one accepts too, with the same output names, as one valid row.
 import { describe, expect, it } from 'vitest';
-import { compileQuery } from '../../../activities/engine/query.js';
+import { compileQuery } from '../../helpers/sum-count-program.js';
 import { compileSql, evaluatePlan } from '../../../domain/sql/index.js';
 import { rng } from './generator.js';
 

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../activities/config.js';
+import { REPO_ROOT } from '../../../infra/config.js';
 import { compileSql, type Plan } from '../../../domain/sql/index.js';
 import { renderPlanText } from '../../../domain/sql/plan-text.js';
 

@@ -1,10 +1,7 @@
-// RETIRED: the SUM/COUNT compiler for the engine's old `--program` path. The API and the stages now compile
-// with domain/sql into a plan (activities/engine/plan.ts, `qs-engine run --plan`); the TVA catalogue lookup
-// moved to activities/engine/catalogue.ts. What is left here is used only by test/engine/engine.test.ts (the
-// engine's `--program` tests) and test/domain/sql/compat.test.ts (old vs new names and values); delete this
-// file together with the engine's `--program` option.
-//
-// Pure: no Node imports, so the API, the activities and the CLI can all share it.
+// RETIRED from production: the SUM/COUNT compiler for the engine's old `--program` path. The API and the
+// stages compile with domain/sql into a plan (domain/job-query.ts, `qs-engine run --plan`). It lives with the
+// tests because only test/engine/engine.test.ts (the engine's `--program` tests) and
+// test/domain/sql/compat.test.ts (old vs new names and values) use it; delete it with the `--program` option.
 
 export const QUERY_ENGINE_NAME = 'reference engine';
 

@@ -1,6 +1,6 @@
 // One interface for the three clouds' object stores. Every implementation is idempotent: creating what
 // exists is not an error, deleting what is gone is not an error.
-import type { Provider } from '../../workflows/types.js';
+import type { Provider } from '../../domain/job.js';
 
 export interface BlobInfo {
   name: string;

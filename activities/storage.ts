@@ -1,17 +1,17 @@
 // The workflow's storage activities: create a job's buckets, validate the owners' uploads at submit,
 // remove a job's storage. All I/O goes through JobStorage (one module per cloud behind one interface).
 import { ApplicationFailure } from '@temporalio/common';
-import type { JobActivities, StorageScope } from '../workflows/activity-types.js';
-import type { JobConfig, ValidationResult } from '../workflows/types.js';
+import type { StorageActivities, StorageScope } from '../workflows/activity-types.js';
+import type { JobConfig, ValidationResult } from '../domain/job.js';
 import { FAILURE } from '../workflows/messages.js';
-import { jobParties } from './storage/names.js';
-import { StorageCreationError, type JobStorage } from './storage/index.js';
-import { shareHeader } from './shares/index.js';
+import { jobParties } from '../domain/names.js';
+import { StorageCreationError, type JobStorage } from '../infra/storage/index.js';
+import { shareHeader } from '../domain/shares.js';
 
 /** Bytes read from the start of each share file to check its header (at least: a wider header is read whole). */
 const HEADER_PROBE_BYTES = 64 * 1024;
 
-export function createJobStorageActivities(storage: JobStorage, limits: { maxShareBytes?: number } = {}): JobActivities {
+export function createStorageActivities(storage: JobStorage, limits: { maxShareBytes?: number } = {}): StorageActivities {
   return {
     async createJobStorage(job: JobConfig): Promise<void> {
       try {

@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { JobStorage, cloudStorages } from '../../../activities/storage/index.js';
-import { jobParties } from '../../../activities/storage/names.js';
+import { JobStorage, cloudStorages } from '../../../infra/storage/index.js';
+import { jobParties } from '../../../domain/names.js';
 import { testConfig } from '../../helpers/env.js';
 import { verifyGcsV4, verifySigV4 } from '../../helpers/signature-verifiers.js';
 

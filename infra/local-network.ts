@@ -5,7 +5,7 @@
 // loopback, each on a port of its own. Detected once per process: the answer cannot change while it runs.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { REPO_ROOT } from '../config.js';
+import { REPO_ROOT } from './config.js';
 
 export type LocalNetworkMode = 'namespaces' | 'loopback';
 

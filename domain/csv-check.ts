@@ -1,7 +1,7 @@
 // Checks a data owner's plaintext CSV before anything leaves the machine: the server only ever sees
 // shares, so this is the last place a wrong column order or a non-integer can be caught with a line
 // number the owner understands.
-import { isInt32 } from '../activities/shares/index.js';
+import { isInt32 } from './shares.js';
 
 export class CsvCheckError extends Error {
   constructor(

@@ -1,8 +1,8 @@
 // What create_job accepts and runExperiment sends to the engines: domain/sql's plan, as the text of
 // `qs-engine run --plan plan.txt`. The queries of the retired SUM/COUNT compiler keep their names and values.
 import { describe, expect, it } from 'vitest';
-import { compileJobQuery, planFile } from '../../../activities/engine/plan.js';
-import { evaluatePlan, resultRows } from '../../../domain/sql/index.js';
+import { compileJobQuery, planFile } from '../../domain/job-query.js';
+import { evaluatePlan, resultRows } from '../../domain/sql/index.js';
 
 const schema = ['age', 'salary', 'left'];
 

@@ -1,7 +1,7 @@
 // The share-file contract: the exact layout (who holds which global share), the validation of what
 // gets shared, and the analyst's reconstruction of result files.
 import { describe, expect, it } from 'vitest';
-import { parseShareCsv, reconstructResult, reconstructTable, shareHeader, shareTable, type Rng } from '../../../activities/shares/index.js';
+import { parseShareCsv, reconstructResult, reconstructTable, shareHeader, shareTable, type Rng } from '../../domain/shares.js';
 
 /** A random source that hands out 1, 2, 3, … so every share is predictable. */
 function countingRng(): Rng {

@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type { Config } from './config.js';
-import { createActivities, type AllActivities } from './index.js';
-import { connectionSettings } from './temporal-connection.js';
+import type { Config } from '../infra/config.js';
+import { createActivities, type AllActivities } from './activities.js';
+import { connectionSettings } from '../infra/temporal-connection.js';
 import { SWEEP_SCHEDULE_ID, SWEEP_WORKFLOW_TYPE } from '../workflows/messages.js';
 
 /** The workflow entry, as source under tsx and as compiled JS under dist/. */

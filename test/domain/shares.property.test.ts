@@ -6,7 +6,7 @@
 // bits. The threshold 64 is the 1 - 1e-7 quantile, so the few hundred checks here fail by chance about
 // once in 30,000 runs, while a leak (a constant, a bias, a value-dependent share) scores in the thousands.
 import { describe, expect, it } from 'vitest';
-import { parseShareCsv, reconstructResult, reconstructTable, shareHeader, shareTable } from '../../../activities/shares/index.js';
+import { parseShareCsv, reconstructResult, reconstructTable, shareHeader, shareTable } from '../../domain/shares.js';
 
 const CHI2_LIMIT = 64;
 const SAMPLES = 4000;

@@ -1,6 +1,6 @@
 // `npm run worker`: one worker process serving the job task queue. Start as many as needed against one
 // Temporal cluster; they share the queue. The configuration is checked before anything heavy loads.
-import { loadConfigOrExit } from './config.js';
+import { loadConfigOrExit } from '../infra/config.js';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   await ensureSweepSchedule(client, config);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => worker.shutdown());
   console.log(`worker: serving task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace})`);
-  if (config.compute === 'local') console.log(`worker: local parties on ${(await import('./compute/local-network.js')).localNetworkMode()} (namespaces: each party its own address on bridge qsbr0; loopback: a port per party)`);
+  if (config.compute === 'local') console.log(`worker: local parties on ${(await import('../infra/local-network.js')).localNetworkMode()} (namespaces: each party its own address on bridge qsbr0; loopback: a port per party)`);
   await worker.run();
   await close();
 }

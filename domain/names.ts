@@ -1,6 +1,6 @@
 // Deterministic names: a retried creation finds what exists and creates only what is missing, and a
 // sweep finds every QueryShield bucket by its prefix. Valid on S3, GCS and Azure (lowercase, 3-63).
-import { OWNER_ID_PATTERN, partyProviders, type JobConfig, type PartyInfo } from '../../workflows/types.js';
+import { OWNER_ID_PATTERN, partyProviders, type JobConfig, type PartyInfo } from './job.js';
 
 export { OWNER_ID_PATTERN };
 export const BUCKET_PREFIX = 'qs-';

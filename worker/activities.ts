@@ -2,14 +2,14 @@
 // attempt produced their result, so the job's stage records count retries.
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import type { JobActivities, StageActivities, SweepActivities } from '../workflows/activity-types.js';
-import type { Config } from './config.js';
-import { createJobStorageActivities } from './job-storage.js';
-import { JobStorage, cloudStorages } from './storage/index.js';
-import { createStageActivities } from './stages/index.js';
-import { createSweepActivities } from './sweep.js';
+import type { StorageActivities, StageActivities, SweepActivities } from '../workflows/activity-types.js';
+import type { Config } from '../infra/config.js';
+import { createStorageActivities } from '../activities/storage.js';
+import { JobStorage, cloudStorages } from '../infra/storage/index.js';
+import { createStageActivities } from '../activities/stages/index.js';
+import { createSweepActivities } from '../activities/sweep.js';
 
-export type AllActivities = JobActivities & StageActivities & SweepActivities;
+export type AllActivities = StorageActivities & StageActivities & SweepActivities;
 
 export function createActivities(config: Config, client: Client): AllActivities {
   const clouds = cloudStorages(config);
@@ -18,7 +18,7 @@ export function createActivities(config: Config, client: Client): AllActivities 
     readSeconds: config.readUrlTtlSeconds,
   });
   const stages: StageActivities = createStageActivities({ config, storage });
-  return { ...createJobStorageActivities(storage, { maxShareBytes: config.maxShareBytes }), ...withAttempts(stages), ...createSweepActivities({ config, client, clouds }) };
+  return { ...createStorageActivities(storage, { maxShareBytes: config.maxShareBytes }), ...withAttempts(stages), ...createSweepActivities({ config, client, clouds }) };
 }
 
 function withAttempts(stages: StageActivities): StageActivities {

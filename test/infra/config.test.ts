@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { ConfigError, loadConfig } from '../../activities/config.js';
+import { ConfigError, loadConfig } from '../../infra/config.js';
 import { ROOT } from '../../scripts/services.js';
 
 const run = promisify(execFile);
@@ -56,7 +56,7 @@ describe('configuration', () => {
   });
 
   it('when the worker starts with an unknown provider, then it stops with one line naming the variable', async () => {
-    const err = await run(process.execPath, ['--import', 'tsx', 'activities/worker.ts'], { cwd: ROOT, env: { ...process.env, QS_PROVIDERS: 'aws,oracle' } }).then(
+    const err = await run(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { cwd: ROOT, env: { ...process.env, QS_PROVIDERS: 'aws,oracle' } }).then(
       () => undefined,
       (e: { code: number; stderr: string }) => e,
     );

@@ -1,6 +1,6 @@
 // The data owner's CSV check: what passes, and that every failure names its line and column.
 import { describe, expect, it } from 'vitest';
-import { CsvCheckError, checkDataCsv } from '../../client/csv-check.js';
+import { CsvCheckError, checkDataCsv } from '../../domain/csv-check.js';
 
 const cols = ['age', 'salary'];
 

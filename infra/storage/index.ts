@@ -1,10 +1,10 @@
 // JobStorage: a job's buckets across the three clouds, and the URLs its users and parties get. Each
 // cloud sits behind the CloudStorage interface; clients are built on first use, once per process.
 import type { Config } from '../config.js';
-import type { PartyInfo, Provider } from '../../workflows/types.js';
+import type { PartyInfo, Provider } from '../../domain/job.js';
 import { AzureStorage } from './azure.js';
 import { GcsStorage } from './gcs.js';
-import { OWNER_ID_PATTERN, RESULT_BLOB, isValidOwnerId } from './names.js';
+import { OWNER_ID_PATTERN, RESULT_BLOB, isValidOwnerId } from '../../domain/names.js';
 import { S3Storage } from './s3.js';
 import type { CloudStorage } from './types.js';
 

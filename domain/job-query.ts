@@ -4,8 +4,8 @@
 // text again against the same schema, so both always agree.
 //
 // Pure: no Node imports, so the API, the activities and the CLI can all share it.
-import { compileSql, type Plan } from '../../domain/sql/index.js';
-import { renderPlanText } from '../../domain/sql/plan-text.js';
+import { compileSql, type Plan } from './sql/index.js';
+import { renderPlanText } from './sql/plan-text.js';
 
 export type CompiledJobQuery = { ok: true; plan: Plan; outputs: string[] } | { ok: false; error: string; construct?: string };
 

@@ -1,12 +1,12 @@
 // JobStorage against the three emulators, through the real SDKs and real HTTP.
 import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { JobStorage, StorageCreationError, cloudStorages, InvalidOwnerIdError } from '../../../activities/storage/index.js';
-import { BUCKET_PREFIX, jobParties } from '../../../activities/storage/names.js';
-import type { CloudStorage } from '../../../activities/storage/types.js';
-import type { Provider } from '../../../workflows/types.js';
-import { testConfig } from '../../helpers/env.js';
-import { passThrough } from './http-pass-through.js';
+import { JobStorage, StorageCreationError, cloudStorages, InvalidOwnerIdError } from '../../infra/storage/index.js';
+import { BUCKET_PREFIX, jobParties } from '../../domain/names.js';
+import type { CloudStorage } from '../../infra/storage/types.js';
+import type { Provider } from '../../domain/job.js';
+import { testConfig } from '../helpers/env.js';
+import { passThrough } from '../infra/storage/http-pass-through.js';
 
 const config = testConfig();
 const clouds = cloudStorages(config);

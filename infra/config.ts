@@ -4,9 +4,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PROVIDERS, type Provider } from '../workflows/types.js';
+import { PROVIDERS, type Provider } from '../domain/job.js';
 
-/** The repository root (this file is activities/config.ts, or dist/activities/config.js). */
+/** The repository root (this file is infra/config.ts, or dist/infra/config.js). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
 
 const Port = Type.String({ pattern: '^[0-9]{1,5}$', description: 'a TCP port (1-65535)' });
