@@ -1,7 +1,7 @@
 // qs-engine: the QueryShield reference MPC engine. Each party runs its own process on its own host
 // (`qs-engine run`), reads only its own share file, connects to the other parties over the engine's own
-// authenticated and encrypted links (net/tcp_communicator: Noise KK over TCP), checks with them that
-// their files fit together, then computes its result shares locally and writes them.
+// authenticated and encrypted links (net/tcp_communicator: Noise KK over TCP), checks with them that they
+// run the same plan and that their files fit together, then computes its result shares locally and writes them.
 //
 // Every step after connecting ends with an agreement over the links: each party tells every other one
 // whether the step succeeded. When it failed anywhere, every party stops after that step (the failing
@@ -16,6 +16,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -126,6 +127,7 @@ int run(const qs::Args& args) {
     return 2;
   }
 
+  std::string program_text;
   std::vector<qs::Output> program;
   qs::ShareTable table;
   std::vector<qs::ResultColumn> result;
@@ -136,8 +138,11 @@ int run(const qs::Args& args) {
   bool ok = false;
   try {
     ok = steps.run("reading the program", [&] {
-      if (use_plan) plan = qs::plan::read_plan(args.plan);
-      else program = qs::read_program(args.program);
+      // Parsed from the text the parties compare in the consistency check, so what runs is what was compared.
+      program_text = qs::read_program_text(use_plan ? args.plan : args.program, use_plan ? "plan" : "program");
+      std::istringstream in(program_text);
+      if (use_plan) plan = qs::plan::parse_plan(in);
+      else program = qs::parse_program(in);
     });
     ok = ok && steps.run("reading the share file", [&] {
       table = qs::read_share_file(args.input, args.parties);
@@ -146,7 +151,7 @@ int run(const qs::Args& args) {
           if (table.index_of(c) < 0) throw qs::EngineError("the plan reads column " + c + ", which the share file does not have");
       if (!use_plan) qs::check_program_columns(program, table);
     });
-    ok = ok && steps.run("checking the parties' shares agree", [&] { qs::check_consistency(table, *comm); });
+    ok = ok && steps.run("checking the parties' shares agree", [&] { qs::check_consistency(table, program_text, *comm); });
     ok = ok && steps.run("computing", [&] {
       if (args.debug_pause_ms > 0) {  // tests only: a window to kill or stop this party mid-run
         say(std::cerr, prefix(me) + "pausing " + std::to_string(args.debug_pause_ms) + " ms before computing (--debug-pause-ms)");

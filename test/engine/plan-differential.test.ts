@@ -8,6 +8,7 @@
 // and every row must be one of the unlimited result's (ties may come in any order, also at a LIMIT's cut).
 // 3PC and 4PC alternate. QS_PLAN_CASES (default 48) sets the number of cases, QS_PLAN_BASE_SEED the first
 // seed, QS_PLAN_ENGINE a binary already built, QS_PLAN_SEED=… (with QS_PLAN_MODE=small|wrap, QS_PLAN_PARTIES=3|4) replays one; a failure prints it.
+// Last: a party given another plan than its peers makes every party stop in the consistency check.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -131,5 +132,27 @@ describe('qs-engine --plan refuses a bad plan before computing', () => {
       expect(err).toMatch(new RegExp(`party ${p} exited 2`));
       expect(err).toContain(`qs-engine party ${p}: reading the program failed: plan line 8: argument 'r7' is not an earlier node of this phase`);
     }
+  });
+});
+
+describe('qs-engine --plan refuses to compute when the parties were given different plans', () => {
+  // In 3PC and 4PC a party running another query combines its shares with its peers' in other operations:
+  // the result would be garbage that no protocol check catches, so the consistency check compares the plans.
+  it.each([[2, 3], [3, 4]])('when party %i of %i runs another query over the same columns, then every party stops naming it', async (last, parties) => {
+    const plans = ['SELECT a + b AS s FROM t WHERE a < 3', 'SELECT a - b AS s FROM t WHERE a < 3'].map((q) => {
+      const r = compileSql(q, ['a', 'b']);
+      if (!r.ok) throw new Error(r.error);
+      return renderPlanText(r.plan);
+    });
+    const perParty = Array.from({ length: parties }, (_, i) => plans[i === last ? 1 : 0]);
+    const shares = shareTable(['a', 'b'], [[1, 2], [5, 6]], parties);
+    const err = await runPlan(engine, shares, perParty).then(() => '', (e: Error) => e.message);
+    for (let p = 0; p < parties; p++) {
+      expect(err).toMatch(new RegExp(`party ${p} exited 2`));
+      expect(err).toMatch(new RegExp(`qs-engine party ${p}: checking the parties' shares agree failed: party ${last} was given another plan than party 0 \\(plan SHA-256 [0-9a-f]{16}… vs [0-9a-f]{16}…\\): every party must run the same query`));
+    }
+    // The same plan everywhere still runs (the check compares the text, not where it came from).
+    const same = await runPlan(engine, shares, plans[0]);
+    expect(reconstructResult(same.results, parties).rows.filter((r) => r[r.length - 1] === 1)).toEqual([[3, 1]]);
   });
 });

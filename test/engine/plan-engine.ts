@@ -44,18 +44,19 @@ export interface PlanRun {
 }
 
 /**
- * A run's folders under `root`, one per party: its share (input.csv), the plan (plan.txt), the peers file
+ * A run's folders under `root`, one per party: its share (input.csv), the plan (plan.txt; one per party when
+ * given a list), the peers file
  * (peers.txt, fresh free loopback ports) and its key (party.key, copied from `keyDir`/party<i>.key).
  * Shared with bench/queries.ts.
  */
-export async function preparePartyDirs(root: string, shares: string[], planText: string, keyDir: string, pub: string[]): Promise<{ ports: number[]; dirs: string[] }> {
+export async function preparePartyDirs(root: string, shares: string[], planText: string | string[], keyDir: string, pub: string[]): Promise<{ ports: number[]; dirs: string[] }> {
   const ports = await freePorts(shares.length);
   const peers: PeerLine[] = pub.map((pubkey, i) => ({ index: i, address: '127.0.0.1', port: ports[i], pubkey }));
   const dirs = shares.map((s, i) => {
     const d = path.join(root, `party${i}`);
     mkdirSync(d);
     writeFileSync(path.join(d, 'input.csv'), s);
-    writeFileSync(path.join(d, 'plan.txt'), planText);
+    writeFileSync(path.join(d, 'plan.txt'), typeof planText === 'string' ? planText : planText[i]);
     writeFileSync(path.join(d, 'peers.txt'), peersText(peers));
     copyFileSync(path.join(keyDir, `party${i}.key`), path.join(d, 'party.key'));
     return d;
@@ -82,8 +83,8 @@ export function sentCounters(stdout: string): { bytes: number; messages: number;
   return { bytes, messages, wireBytes };
 }
 
-/** Runs `planText` on `shares` (one share file per party) with `shares.length` parties. */
-export async function runPlan(binary: string, shares: string[], planText: string, extra: string[] = []): Promise<PlanRun> {
+/** Runs `planText` (or one plan per party, for tests of a mix-up) on `shares` (one share file per party) with `shares.length` parties. */
+export async function runPlan(binary: string, shares: string[], planText: string | string[], extra: string[] = []): Promise<PlanRun> {
   const n = shares.length;
   const { dir: keyDir, pub } = await keysFor(n);
   const root = mkdtempSync(path.join(os.tmpdir(), 'qs-plan-run-'));
