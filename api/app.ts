@@ -17,6 +17,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { operationRoutes } from './routes/operations.js';
 import { JobAdmin } from './job-admin.js';
 import { JobOwnership } from './ownership.js';
+import { validatorCompiler } from './validation.js';
 
 export interface AppDeps {
   config: Config;
@@ -90,9 +91,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     errorResponseBuilder: (_request, context) => qsError('QS_RATE_LIMITED', [context.after]),
   });
 
-  // Requests are validated by api/validate.ts (seed-compatible messages); the schemas document them.
-  // Responses are plain JSON.stringify so no field is ever dropped by a response schema.
-  app.setValidatorCompiler(() => () => true);
+  // Requests are validated against their route's schema; api/validation.ts turns a failure into the
+  // seed contract's answer. Responses are plain JSON.stringify so no field is ever dropped by a
+  // response schema.
+  app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await auth.declaredPublic(() => registerDocs(app));
 
@@ -106,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { client: deps.client, config: deps.config });
   await app.register(jobRoutes, { jobs, config: deps.config });
   await app.register(operationRoutes, { admin: new JobAdmin(deps.client, deps.storage, deps.config, (jobId) => jobs.forgetStatus(jobId), ownership) });
+  await app.register((await import('./routes/owners.js')).ownerRoutes, { client: deps.client, storage: deps.storage, config: deps.config, ownership }); // GET /jobs/:id/owners
   await app.register((await import('./routes/web.js')).webRoutes); // the web app at / (web/, issue 20)
   return app;
 }
