@@ -1,8 +1,9 @@
 // Runs one playbook with ansible-playbook through execa. Inventory and extra vars go through 0600 files
 // in a 0700 temp folder (never the command line, where `ps` would show them) and are deleted afterwards
 // whatever happens (and, should the worker die first, by the next run on this machine: see
-// removeStaleRunFolders); progress and the failed task are read from the output stream; every process of the run
-// is marked (process-group.ts) so a cancel kills ansible, its forks and anything a task started on this
+// removeStaleRunFolders); progress and the failures nothing handled come as JSON events from the project's
+// callback plugin (ansible/callback_plugins/qs_events.py) on a pipe of their own, file descriptor 3, while the
+// human-readable output goes to the log file and the log tail; every process of the run is marked (process-group.ts) so a cancel kills ansible, its forks and anything a task started on this
 // machine, and nothing a task started outlives the run.
 //
 // Hosts: the caller's inventory decides how hosts are reached. For `ansible_connection: local` hosts,
@@ -26,7 +27,7 @@ import { mkdtemp, open, readdir, readFile, rm, stat, writeFile, type FileHandle 
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../infra/config.js';
-import { PlaybookOutput, ProgressThrottle } from './output.js';
+import { LogTail, PlaybookEvents, ProgressThrottle, type HostRecap, type TaskFailure } from './output.js';
 import { isRunning, PlaybookProcesses, stopLeftoversOf } from './process-group.js';
 
 export interface PlaybookRun {
@@ -59,6 +60,10 @@ export interface PlaybookResult {
   logTail: string[];
   /** name of the task that failed, when the run did not end ok because of one */
   failedTask?: string;
+  /** every failure that neither ignore_errors nor a rescue handled, in order (task, host, message) */
+  failures: TaskFailure[];
+  /** PLAY RECAP per host, when the playbook got that far */
+  recap?: Record<string, HostRecap>;
   /** the JSON object the playbook wrote to {{ qs_report_file }}, or {} */
   reported: Record<string, unknown>;
 }
@@ -84,16 +89,24 @@ function ansiblePlaybookBin(): string {
   return existsSync(venv) ? venv : 'ansible-playbook';
 }
 
+/** The callback plugin writes its events to this file descriptor of ansible-playbook (a pipe to the runner;
+ *  the stdio option and the `fd3` reader below say the same). */
+const EVENTS_FD = 3;
+
 function ansibleEnv(): Record<string, string | undefined> {
   return {
     ANSIBLE_CONFIG: path.join(ANSIBLE_DIR, 'ansible.cfg'),
+    // progress and failures come from the project's callback plugin (it needs no enabling, so callbacks an
+    // operator enables, such as profile_tasks, only add to the log)
+    ANSIBLE_CALLBACK_PLUGINS: path.join(ANSIBLE_DIR, 'callback_plugins'),
+    QS_ANSIBLE_EVENTS_FD: String(EVENTS_FD),
     ANSIBLE_HOST_KEY_CHECKING: 'False',
     ANSIBLE_RETRY_FILES_ENABLED: 'False',
     ANSIBLE_NOCOLOR: '1',
     ANSIBLE_FORCE_COLOR: '0',
     ANSIBLE_LOCALHOST_WARNING: 'False',
     ANSIBLE_INVENTORY_UNPARSED_WARNING: 'False',
-    // the output parser reads the default callback's lines, whatever the worker's environment prefers
+    // the log operators read is the default callback's, whatever the worker's environment prefers
     ANSIBLE_STDOUT_CALLBACK: 'default',
     PYTHONUNBUFFERED: '1',
     // the inventory decides per host (see the top of this file); undefined removes it from the env
@@ -189,7 +202,8 @@ export async function runPlaybook(run: PlaybookRun): Promise<PlaybookResult> {
   if (run.signal?.aborted) throw new PlaybookAbortedError(run.playbook);
   const playbook = path.isAbsolute(run.playbook) ? run.playbook : path.join(ANSIBLE_DIR, run.playbook);
   const progress = run.onProgress ? new ProgressThrottle(run.onProgress) : undefined;
-  const output = new PlaybookOutput(run.tailLines ?? 40, (task) => progress?.push(task));
+  const events = new PlaybookEvents((task) => progress?.push(task));
+  const output = new LogTail(run.tailLines ?? 40);
   let stopped: 'abort' | 'timeout' | undefined;
   const processes = new PlaybookProcesses(run.owner);
   let spawned = false;
@@ -228,7 +242,7 @@ export async function runPlaybook(run: PlaybookRun): Promise<PlaybookResult> {
     const child = execa(ansiblePlaybookBin(), ['-i', inventoryFile, '-e', `@${varsFile}`, playbook], {
       cwd: ANSIBLE_DIR,
       env: { ...ansibleEnv(), ...processes.env },
-      stdin: 'ignore', // a prompt would wait forever
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'], // no stdin: a prompt would wait forever; fd 3: the events
       reject: false,
       all: true,
       buffer: false,
@@ -238,13 +252,19 @@ export async function runPlaybook(run: PlaybookRun): Promise<PlaybookResult> {
     spawned = true;
     if (run.timeoutMs) timer = setTimeout(() => stop('timeout'), run.timeoutMs);
 
-    for await (const line of child.iterable({ from: 'all' })) {
-      await log?.write(`${line}\n`);
-      output.line(line);
-    }
+    const readOutput = async () => {
+      for await (const line of child.iterable({ from: 'all' })) {
+        await log?.write(`${line}\n`);
+        output.line(line);
+      }
+    };
+    const readEvents = async () => {
+      for await (const line of child.iterable({ from: 'fd3' })) events.line(line);
+    };
+    await Promise.all([readOutput(), readEvents()]);
     const result = await child;
     const durationMs = Date.now() - started;
-    if (aborted()) throw new PlaybookAbortedError(run.playbook, output.logTail);
+    if (aborted()) throw new PlaybookAbortedError(run.playbook, output.lines);
     progress?.flush();
     if (stopped === 'timeout') await note(`(timed out after ${run.timeoutMs} ms; the process group was killed)`);
     else if (result.exitCode === undefined) await note(`(ansible-playbook did not run: ${result.shortMessage})`);
@@ -254,8 +274,10 @@ export async function runPlaybook(run: PlaybookRun): Promise<PlaybookResult> {
       ok,
       exitCode: result.exitCode ?? null,
       durationMs,
-      logTail: output.logTail,
-      failedTask: ok ? undefined : output.failedTask,
+      logTail: output.lines,
+      failedTask: ok ? undefined : events.failedTask,
+      failures: events.failures,
+      ...(events.recap ? { recap: events.recap } : {}),
       reported,
     };
   } finally {

@@ -18,11 +18,13 @@ import { commonVars, controllerInventory, deployedEngineFile, engineArgv, engine
 /**
  * An engine that failed says why in one line (naming the link), which run_experiment.yml's check puts in
  * its failure message as "party<i>: engine exited <rc>: <line>". The stage's message carries the first
- * line that names a link, else the first: a party killed with -9 says only "Killed", while the parties
- * it left say which link broke, and which party's line comes first varies from run to run.
+ * such message that names a link, else the first: a party killed with -9 says only "Killed", while the
+ * parties it left say which link broke, and which party's message comes first varies from run to run.
+ * Takes the failures' messages (the runner's structured events); a line of the human-readable log that
+ * holds one (quoted by ansible) works too.
  */
-export function engineFailure(logTail: string[]): string | undefined {
-  const lines = logTail.flatMap((line) => {
+export function engineFailure(messages: string[]): string | undefined {
+  const lines = messages.flatMap((line) => {
     const m = /(party\d+: engine exited \d+: .*?)["']?\s*$/.exec(line);
     return m ? [m[1].replace(/''/g, "'")] : [];
   });
@@ -47,7 +49,7 @@ export function createStageActivities({ config, storage }: StageDeps): StageActi
       owner: job.jobId,
     }, { everyMs: 2000 }); // matches the worker's 2 s heartbeat throttle, so a cancel lands within seconds
     if (!result.ok) {
-      const engine = engineFailure(result.logTail);
+      const engine = engineFailure(result.failures.flatMap((f) => (f.msg ? [f.msg] : [])));
       throw ApplicationFailure.create({
         type: 'StageFailed',
         message: `${stage} failed at task '${result.failedTask ?? 'unknown'}'${engine ? `: ${engine}` : ''}`,

@@ -1,48 +1,66 @@
-// The output reader and the progress throttle on their own, with lines as ansible-core 2.19's default
-// callback (yaml result format) prints them.
+// The event reader, the log tail and the progress throttle on their own, with events as the callback plugin
+// (ansible/callback_plugins/qs_events.py) writes them; runner.test.ts runs the plugin for real.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PlaybookOutput, ProgressThrottle } from '../../../activities/ansible/output.js';
+import { LogTail, PlaybookEvents, ProgressThrottle } from '../../../activities/ansible/output.js';
 
-const feed = (out: PlaybookOutput, text: string) => text.split('\n').forEach((l) => out.line(l));
+const feed = (events: PlaybookEvents, ...lines: object[]) => lines.forEach((l) => events.line(JSON.stringify(l)));
+const result = (task: string, host: string, status: string, more: object = {}) => ({ event: 'result', task, host, status, ignored: false, rescued: false, ...more });
 
-describe('PlaybookOutput', () => {
-  it('when headers come by, then each names its task (plays marked) and star-only and empty lines stay out of the tail', () => {
+describe('PlaybookEvents', () => {
+  it('when plays and tasks start, then each is named (plays marked), handlers included', () => {
     const seen: string[] = [];
-    const out = new PlaybookOutput(40, (t) => seen.push(t));
-    feed(out, 'PLAY [parties] *****\n\nTASK [build the engine] *****\nok: [party0]\n*****\nRUNNING HANDLER [restart] ***\nchanged: [party0]');
+    const events = new PlaybookEvents((t) => seen.push(t));
+    feed(events, { event: 'play', name: 'parties' }, { event: 'task', name: 'build the engine', handler: false }, result('build the engine', 'party0', 'changed'), { event: 'task', name: 'restart', handler: true });
     expect(seen).toEqual(['play: parties', 'build the engine', 'restart']);
-    expect(out.logTail).toEqual(['PLAY [parties] *****', 'TASK [build the engine] *****', 'ok: [party0]', 'RUNNING HANDLER [restart] ***', 'changed: [party0]']);
+    expect(events.failedTask).toBeUndefined();
+    expect(events.events).toBe(4);
   });
 
-  it('when there are more lines than tailLines, then only the last ones are kept, long ones cut', () => {
-    const out = new PlaybookOutput(3);
-    for (let i = 0; i < 10; i++) out.line(`line ${i}`);
-    out.line('x'.repeat(2000));
-    expect(out.logTail).toEqual(['line 8', 'line 9', `${'x'.repeat(500)}…`]);
-  });
-
-  it('when a failure is ignored and a later one is not, then failedTask is the later task', () => {
-    const out = new PlaybookOutput(40);
-    feed(out, 'TASK [probe] ***\nfatal: [localhost]: FAILED! => changed=false\n  msg: nope\n...ignoring\nTASK [upload] ***\nfailed: [party1] (item=a) => changed=false\nfatal: [party1]: FAILED! => msg: One or more items failed');
-    expect(out.failedTask).toBe('upload');
+  it('when a failure is ignored or rescued and a later one is not, then failedTask is the later task and only it is a failure', () => {
+    const events = new PlaybookEvents();
+    feed(
+      events,
+      result('probe', 'localhost', 'failed', { ignored: true, msg: 'nope' }),
+      result('guarded', 'party1', 'failed', { rescued: true, msg: 'handled' }),
+      result('upload', 'party1', 'failed', { msg: 'One or more items failed' }),
+    );
+    expect(events.failedTask).toBe('upload');
+    expect(events.failures).toEqual([{ task: 'upload', host: 'party1', unreachable: false, msg: 'One or more items failed' }]);
   });
 
   it('when one host fails early and another later because of it, then failedTask is the first failure', () => {
-    const out = new PlaybookOutput(40);
-    feed(out, "TASK [Download this party's own input shares] ***\nok: [party0]\nfatal: [party1]: FAILED! => changed=false\nTASK [Run mpirun] ***\nfatal: [party0]: FAILED! => changed=true");
-    expect(out.failedTask).toBe("Download this party's own input shares");
-  });
-
-  it('when the only failure is ignored, then there is no failedTask', () => {
-    const out = new PlaybookOutput(40);
-    feed(out, 'TASK [probe] ***\nfatal: [localhost]: FAILED! => changed=false\n...ignoring\nTASK [next] ***\nok: [localhost]');
-    expect(out.failedTask).toBeUndefined();
+    const events = new PlaybookEvents();
+    feed(events, result("Download this party's own input shares", 'party1', 'failed'), result('Run the engine', 'party0', 'failed', { msg: 'x' }));
+    expect(events.failedTask).toBe("Download this party's own input shares");
+    expect(events.failures.map((f) => f.host)).toEqual(['party1', 'party0']);
   });
 
   it('when a host is unreachable, then its task is the failed one', () => {
-    const out = new PlaybookOutput(40);
-    feed(out, 'TASK [Gathering Facts] ***\nfatal: [party2]: UNREACHABLE! => changed=false');
-    expect(out.failedTask).toBe('Gathering Facts');
+    const events = new PlaybookEvents();
+    feed(events, result('Gathering Facts', 'party2', 'unreachable', { msg: 'ssh: timed out' }));
+    expect(events.failures).toEqual([{ task: 'Gathering Facts', host: 'party2', unreachable: true, msg: 'ssh: timed out' }]);
+  });
+
+  it('when the recap comes, then it is kept per host; lines that are not events are passed over', () => {
+    const events = new PlaybookEvents();
+    const hosts = { localhost: { ok: 3, changed: 1, failures: 0, unreachable: 0, skipped: 0, rescued: 1, ignored: 0 } };
+    events.line('not json');
+    events.line('[1, 2]');
+    feed(events, { event: 'result', task: 'odd', host: 'h', status: 'exploded' }, { event: 'recap', hosts });
+    expect(events.recap).toEqual(hosts);
+    expect(events.failures).toEqual([]);
+  });
+});
+
+describe('LogTail', () => {
+  it('when there are more lines than the maximum, then only the last ones are kept, long ones cut, star-only and empty lines left out', () => {
+    const tail = new LogTail(3);
+    for (let i = 0; i < 10; i++) tail.line(`line ${i}`);
+    tail.line('');
+    tail.line('*****');
+    tail.line('x'.repeat(2000));
+    tail.note('(a note)');
+    expect(tail.lines).toEqual(['line 9', `${'x'.repeat(500)}…`, '(a note)']);
   });
 });
 

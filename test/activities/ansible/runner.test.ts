@@ -59,10 +59,33 @@ describe('runPlaybook', () => {
     expect(result.ok).toBe(false);
     expect(result.exitCode).toBe(2);
     expect(result.failedTask).toBe('the failing task');
+    expect(result.failures).toEqual([{ task: 'the failing task', host: 'localhost', unreachable: false, msg: 'the disk is full of shares' }]);
     expect(result.logTail.join('\n')).toContain('the disk is full of shares');
     expect(result.logTail.length).toBeLessThanOrEqual(10);
     expect(result.logTail.join('\n')).not.toContain('never reached');
     expect(result.reported).toEqual({});
+  });
+
+  it('when failures are handled by a rescue (also in an included file, also no_log) or ignore_errors, then the run is ok with no failure, and the recap counts them', async () => {
+    const secret = `s3cr3t-${Math.random().toString(36).slice(2)}`;
+    const result = await runPlaybook({ playbook: fixture('rescued.yml'), inventory: localInventory(), extraVars: { qs_secret: secret, qs_fail_at_end: false, qs_final_message: '' } });
+    expectOk(result);
+    expect(result.failedTask).toBeUndefined();
+    expect(result.failures).toEqual([]);
+    expect(result.recap).toEqual({ localhost: expect.objectContaining({ failures: 0, rescued: 3, ignored: 1 }) });
+    expect(result.logTail.join('\n')).not.toContain(secret);
+  });
+
+  it('when a rescued failure comes before a real one, then failedTask is the real one and its message comes with it; a no_log failure says no message', async () => {
+    const extraVars = { qs_secret: 'rescued secret', qs_fail_at_end: true, qs_final_message: 'the real cause' };
+    const result = await runPlaybook({ playbook: fixture('rescued.yml'), inventory: localInventory(), extraVars });
+    expect(result.ok).toBe(false);
+    expect(result.failedTask).toBe('the real failure');
+    expect(result.failures).toEqual([{ task: 'the real failure', host: 'localhost', unreachable: false, msg: 'the real cause' }]);
+    expect(result.recap?.localhost).toMatchObject({ failures: 1, rescued: 3 });
+    const hidden = await runPlaybook({ playbook: fixture('rescued.yml'), inventory: localInventory(), extraVars: { ...extraVars, qs_final_no_log: true, qs_final_message: 'a hidden cause' } });
+    // (ansible-core 2.19's own human-readable output still prints a no_log `fail`'s message in its [ERROR] line)
+    expect(hidden.failures).toEqual([{ task: 'the real failure', host: 'localhost', unreachable: false }]);
   });
 
   it('when the playbook does not exist, then ok is false and logTail says why', async () => {

@@ -1,5 +1,6 @@
 // A failed engine's error line reaches the stage's failure message: run_experiment.yml's check task,
-// for real through ansible-playbook (the output the runner parses), then engineFailure on its log tail.
+// for real through ansible-playbook (the failure's message as the runner's events carry it), then engineFailure
+// on the failures' messages.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -26,7 +27,7 @@ describe('engineFailure', () => {
     const r = await runPlaybook({ playbook, inventory: { all: { hosts: { localhost: { ansible_connection: 'local' } } } }, extraVars: {}, timeoutMs: 50_000 });
     expect(r.ok).toBe(false);
     expect(r.failedTask).toBe('Check the engine succeeded');
-    expect(engineFailure(r.logTail)).toBe(`party1: engine exited 2: ${LINE}`);
+    expect(engineFailure(r.failures.map((f) => f.msg ?? ''))).toBe(`party1: engine exited 2: ${LINE}`);
   });
 
   it('when the first failed party was killed (no link in its line), then the message carries a line that names the link', () => {
