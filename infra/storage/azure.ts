@@ -9,7 +9,10 @@ import {
   generateBlobSASQueryParameters,
 } from '@azure/storage-blob';
 import type { Config } from '../config.js';
-import type { BlobInfo, CloudStorage } from './types.js';
+import { tagsOf, type BlobInfo, type BucketInfo, type BucketTags, type CloudStorage } from './types.js';
+
+/** Container metadata keys (Azure metadata names are C# identifiers). */
+const META = { deployment: 'queryshield_deployment', created: 'queryshield_created' } as const;
 
 const notFound = (err: unknown) => err instanceof RestError && err.statusCode === 404;
 
@@ -22,6 +25,7 @@ export class AzureStorage implements CloudStorage {
   constructor(
     private readonly config: Config['azure'],
     private readonly corsOrigins: string[],
+    private readonly tags: () => BucketTags,
   ) {
     this.credential = new StorageSharedKeyCredential(config.account, config.key);
     this.service = new BlobServiceClient(config.endpoint, this.credential, { retryOptions: { maxTries: 3, tryTimeoutInMs: 30_000 } });
@@ -61,13 +65,18 @@ export class AzureStorage implements CloudStorage {
 
   async ensureBucket(bucket: string): Promise<boolean> {
     await this.ensureCors();
-    const res = await this.container(bucket).createIfNotExists();
+    const res = await this.container(bucket).createIfNotExists({ metadata: this.metadata() });
     return res.succeeded;
   }
 
   async createNewBucket(bucket: string): Promise<void> {
     await this.ensureCors();
-    await this.container(bucket).create();
+    await this.container(bucket).create({ metadata: this.metadata() });
+  }
+
+  private metadata(): Record<string, string> {
+    const t = this.tags();
+    return { [META.deployment]: t.deployment, [META.created]: String(Math.floor(t.createdMs / 1000)) };
   }
 
   async deleteBucket(bucket: string): Promise<void> {
@@ -135,6 +144,28 @@ export class AzureStorage implements CloudStorage {
     const out: string[] = [];
     for await (const c of this.service.listContainers({ prefix })) out.push(c.name);
     return out.sort();
+  }
+
+  async listTaggedBuckets(prefix: string): Promise<BucketInfo[]> {
+    const out: BucketInfo[] = [];
+    for await (const c of this.service.listContainers({ prefix, includeMetadata: true })) {
+      out.push({ name: c.name, ...tagsOf(c.metadata?.[META.deployment], c.metadata?.[META.created]) });
+    }
+    return out;
+  }
+
+  async readBlobStream(bucket: string, blob: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    try {
+      const res = await this.container(bucket).getBlobClient(blob).download();
+      return res.readableStreamBody as AsyncIterable<Uint8Array> | undefined;
+    } catch (err) {
+      if (notFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async putBlob(bucket: string, blob: string, body: string, contentType: string): Promise<void> {
+    await this.container(bucket).getBlockBlobClient(blob).upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: contentType } });
   }
 
   uploadHeaders(): Record<string, string> {

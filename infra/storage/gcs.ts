@@ -5,7 +5,10 @@ import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Storage, type Bucket } from '@google-cloud/storage';
 import type { Config } from '../config.js';
-import type { BlobInfo, CloudStorage } from './types.js';
+import { tagsOf, type BlobInfo, type BucketInfo, type BucketTags, type CloudStorage } from './types.js';
+
+/** Label keys (GCS labels: lower-case letters, digits, - and _). */
+const LABEL = { deployment: 'queryshield-deployment', created: 'queryshield-created' } as const;
 
 const notFound = (err: unknown) => (err as { code?: number })?.code === 404;
 
@@ -16,6 +19,9 @@ export class GcsStorage implements CloudStorage {
   constructor(
     private readonly config: Config['gcs'],
     private readonly corsOrigins: string[],
+    private readonly tags: () => BucketTags,
+    /** the largest upload a write URL admits: signed into it (x-goog-content-length-range) */
+    private readonly maxUploadBytes?: number,
   ) {
     this.gcs = new Storage({
       projectId: config.projectId,
@@ -42,7 +48,7 @@ export class GcsStorage implements CloudStorage {
     let created = false;
     if (!(await this.bucketExists(bucket))) {
       try {
-        await this.gcs.createBucket(bucket);
+        await this.gcs.createBucket(bucket, { labels: this.labels() });
         created = true;
       } catch (err) {
         if ((err as { code?: number }).code !== 409) throw err;
@@ -59,8 +65,13 @@ export class GcsStorage implements CloudStorage {
   }
 
   async createNewBucket(bucket: string): Promise<void> {
-    // GCS takes the CORS rule in the creation call itself: one call.
-    await this.gcs.createBucket(bucket, { cors: this.corsRule() });
+    // GCS takes the CORS rule and the labels in the creation call itself: one call.
+    await this.gcs.createBucket(bucket, { cors: this.corsRule(), labels: this.labels() });
+  }
+
+  private labels(): Record<string, string> {
+    const t = this.tags();
+    return { [LABEL.deployment]: t.deployment, [LABEL.created]: String(Math.floor(t.createdMs / 1000)) };
   }
 
   private corsRule() {
@@ -78,19 +89,26 @@ export class GcsStorage implements CloudStorage {
     }
   }
 
-  private async sign(bucket: string, blob: string, ttlSeconds: number, action: 'read' | 'write'): Promise<string> {
+  private async sign(bucket: string, blob: string, ttlSeconds: number, action: 'read' | 'write', extensionHeaders?: Record<string, string>): Promise<string> {
     const [url] = await this.bucket(bucket)
       .file(blob)
       .getSignedUrl({
         version: 'v4',
         action,
         expires: Date.now() + ttlSeconds * 1000,
+        ...(extensionHeaders ? { extensionHeaders } : {}),
       });
     return url;
   }
 
+  /** GCS checks a signed x-goog-content-length-range against the body: a larger upload is refused by the
+   *  store itself, before validation ever sees it. The PUT must then send the header (uploadHeaders). */
   signUploadUrl(bucket: string, blob: string, ttlSeconds: number): Promise<string> {
-    return this.sign(bucket, blob, ttlSeconds, 'write');
+    return this.sign(bucket, blob, ttlSeconds, 'write', this.lengthRange());
+  }
+
+  private lengthRange(): Record<string, string> | undefined {
+    return this.maxUploadBytes === undefined ? undefined : { 'x-goog-content-length-range': `0,${this.maxUploadBytes}` };
   }
 
   signReadUrl(bucket: string, blob: string, ttlSeconds: number): Promise<string> {
@@ -139,8 +157,28 @@ export class GcsStorage implements CloudStorage {
     return buckets.map((b) => b.name).filter((n) => n.startsWith(prefix)).sort();
   }
 
+  async listTaggedBuckets(prefix: string): Promise<BucketInfo[]> {
+    const [buckets] = await this.gcs.getBuckets({ prefix });
+    return buckets
+      .filter((b) => b.name.startsWith(prefix))
+      .map((b) => {
+        const labels = (b.metadata.labels ?? {}) as Record<string, string | undefined>;
+        return { name: b.name, ...tagsOf(labels[LABEL.deployment], labels[LABEL.created]) };
+      });
+  }
+
+  async readBlobStream(bucket: string, blob: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    // Existence first: the stream reports a 404 only once read.
+    if ((await this.blobSize(bucket, blob)) === undefined) return undefined;
+    return this.bucket(bucket).file(blob).createReadStream({ validation: false });
+  }
+
+  async putBlob(bucket: string, blob: string, body: string, contentType: string): Promise<void> {
+    await this.bucket(bucket).file(blob).save(body, { contentType, resumable: false, validation: false });
+  }
+
   uploadHeaders(): Record<string, string> {
-    return { 'content-type': 'text/csv' };
+    return { 'content-type': 'text/csv', ...this.lengthRange() };
   }
 }
 

@@ -7,8 +7,11 @@ import { GcsStorage } from './gcs.js';
 import { OWNER_ID_PATTERN, RESULT_BLOB, isValidOwnerId } from '../../domain/names.js';
 import { S3Storage } from './s3.js';
 import type { CloudStorage } from './types.js';
+import { deploymentId } from '../deployment.js';
+import { MANIFEST_BLOB, ManifestError, digestStream, parseManifest, type InputDigest, type Manifest } from './manifest.js';
 
 export type { CloudStorage } from './types.js';
+export { MANIFEST_BLOB, ManifestError, type InputDigest, type Manifest } from './manifest.js';
 
 export class StorageCreationError extends Error {
   constructor(
@@ -30,10 +33,12 @@ export class InvalidOwnerIdError extends Error {
 /** One client per cloud, built lazily: a deployment without Azure credentials never touches Azure. */
 export function cloudStorages(config: Config): Record<Provider, CloudStorage> {
   const made: Partial<Record<Provider, CloudStorage>> = {};
+  // Read at each bucket's creation: the id may be generated into the data dir on first use.
+  const tags = () => ({ deployment: deploymentId(config), createdMs: Date.now() });
   const make: Record<Provider, () => CloudStorage> = {
-    aws: () => new S3Storage(config.s3, config.corsOrigins),
-    gcp: () => new GcsStorage(config.gcs, config.corsOrigins),
-    azure: () => new AzureStorage(config.azure, config.corsOrigins),
+    aws: () => new S3Storage(config.s3, config.corsOrigins, tags),
+    gcp: () => new GcsStorage(config.gcs, config.corsOrigins, tags, config.maxShareBytes),
+    azure: () => new AzureStorage(config.azure, config.corsOrigins, tags),
   };
   return new Proxy({} as Record<Provider, CloudStorage>, {
     get: (_t, p: string) => {
@@ -114,10 +119,40 @@ export class JobStorage {
   }
 
   /** For one compute party: read URLs for its OWN input blobs. Takes a single party by design: there is
-   *  no call that hands a party URLs for another party's bucket. */
-  async inputReadUrls(party: PartyInfo, ownerIds: string[]): Promise<{ owner: string; url: string }[]> {
+   *  no call that hands a party URLs for another party's bucket. Once the job is submitted (validation
+   *  wrote the party's manifest) each URL comes with the SHA-256 validation recorded for that file, which
+   *  the party checks its download against; an owner the manifest does not list is refused (ManifestError).
+   *  Before submit (no manifest: tests of the playbooks alone, a copy for a rerun) there is none to give. */
+  async inputReadUrls(party: PartyInfo, ownerIds: string[]): Promise<{ owner: string; url: string; sha256?: string }[]> {
     for (const o of ownerIds) if (!isValidOwnerId(o)) throw new InvalidOwnerIdError(o);
-    return Promise.all(ownerIds.map(async (owner) => ({ owner, url: await this.cloud(party).signReadUrl(party.inputBucket, owner, this.ttl.readSeconds) })));
+    const manifest = await this.readManifest(party);
+    return Promise.all(
+      ownerIds.map(async (owner) => {
+        const url = await this.cloud(party).signReadUrl(party.inputBucket, owner, this.ttl.readSeconds);
+        if (!manifest) return { owner, url };
+        const entry = manifest.files[owner];
+        if (!entry) throw new ManifestError(`owner '${owner}', party ${party.index} (${party.provider}): the share file was not validated at submit`);
+        return { owner, url, sha256: entry.sha256 };
+      }),
+    );
+  }
+
+  /** One GET of an input blob: its size, SHA-256 and first headBytes bytes, all of the same bytes.
+   *  Reading stops past maxBytes (the answer then says tooLarge). undefined when it does not exist. */
+  async digestInput(party: PartyInfo, ownerId: string, headBytes: number, maxBytes?: number): Promise<InputDigest | undefined> {
+    const stream = await this.cloud(party).readBlobStream(party.inputBucket, ownerId);
+    return stream && digestStream(stream, headBytes, maxBytes);
+  }
+
+  /** Records what validation saw in the party's own input bucket, under a name no owner id (so no upload
+   *  URL) can have. Written with the controller's credentials; parties only ever get read URLs. */
+  writeManifest(party: PartyInfo, manifest: Manifest): Promise<void> {
+    return this.cloud(party).putBlob(party.inputBucket, MANIFEST_BLOB, JSON.stringify(manifest), 'application/json');
+  }
+
+  async readManifest(party: PartyInfo): Promise<Manifest | undefined> {
+    const text = await this.cloud(party).readBlobHead(party.inputBucket, MANIFEST_BLOB, 64 * 1024 * 1024);
+    return text === undefined ? undefined : parseManifest(text, party.index);
   }
 
   /** For one compute party: a write URL for its own result blob. */
@@ -136,7 +171,8 @@ export class JobStorage {
     return this.cloud(party).readBlobHead(party.inputBucket, ownerId, maxBytes);
   }
 
-  listInputs(party: PartyInfo) {
-    return this.cloud(party).listBlobs(party.inputBucket);
+  /** The owners' share files in the party's input bucket (not the validation manifest). */
+  async listInputs(party: PartyInfo) {
+    return (await this.cloud(party).listBlobs(party.inputBucket)).filter((b) => b.name !== MANIFEST_BLOB);
   }
 }

@@ -3,19 +3,24 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectsCommand,
+  GetBucketTaggingCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
   ListObjectsV2Command,
   PutBucketCorsCommand,
+  PutBucketTaggingCommand,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Config } from '../config.js';
-import type { BlobInfo, CloudStorage } from './types.js';
+import { tagsOf, type BlobInfo, type BucketInfo, type BucketTags, type CloudStorage } from './types.js';
+
+/** The tag keys, as on the deployment's EC2 instances. */
+const TAG = { deployment: 'queryshield:deployment', created: 'queryshield:created' } as const;
 
 const notFound = (err: unknown) =>
   err instanceof S3ServiceException && (err.$metadata?.httpStatusCode === 404 || ['NotFound', 'NoSuchBucket', 'NoSuchKey'].includes(err.name));
@@ -27,6 +32,7 @@ export class S3Storage implements CloudStorage {
   constructor(
     config: Config['s3'],
     private readonly corsOrigins: string[],
+    private readonly tags: () => BucketTags,
   ) {
     this.s3 = new S3Client({
       endpoint: config.endpoint,
@@ -62,7 +68,8 @@ export class S3Storage implements CloudStorage {
       }
     }
     try {
-      await this.putCors(bucket);
+      // An existing bucket keeps its tags: they say who made it and when.
+      await Promise.all([this.putCors(bucket), created ? this.putTags(bucket) : undefined]);
     } catch (err) {
       // The caller only learns "created" from a success: a bucket made here must not outlive the failure.
       if (created) await this.deleteBucket(bucket).catch(() => undefined);
@@ -72,11 +79,11 @@ export class S3Storage implements CloudStorage {
   }
 
   async createNewBucket(bucket: string): Promise<void> {
-    // S3 has no CORS at creation: two calls. (In us-east-1 S3 answers 200 to its owner re-creating a
-    // bucket, which is why ensureBucket asks first; a new name needs no asking.)
+    // S3 has no CORS or tags at creation: one call, then two at once. (In us-east-1 S3 answers 200 to its
+    // owner re-creating a bucket, which is why ensureBucket asks first; a new name needs no asking.)
     await this.s3.send(new CreateBucketCommand({ Bucket: bucket }));
     try {
-      await this.putCors(bucket);
+      await Promise.all([this.putCors(bucket), this.putTags(bucket)]);
     } catch (err) {
       await this.deleteBucket(bucket).catch(() => undefined);
       throw err;
@@ -91,6 +98,13 @@ export class S3Storage implements CloudStorage {
           CORSRules: [{ AllowedMethods: ['PUT', 'GET', 'HEAD'], AllowedOrigins: this.corsOrigins, AllowedHeaders: ['*'], ExposeHeaders: ['ETag'], MaxAgeSeconds: 3600 }],
         },
       }),
+    );
+  }
+
+  private async putTags(bucket: string): Promise<void> {
+    const t = this.tags();
+    await this.s3.send(
+      new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: [{ Key: TAG.deployment, Value: t.deployment }, { Key: TAG.created, Value: String(Math.floor(t.createdMs / 1000)) }] } }),
     );
   }
 
@@ -161,6 +175,36 @@ export class S3Storage implements CloudStorage {
   async listBuckets(prefix: string): Promise<string[]> {
     const res = await this.s3.send(new ListBucketsCommand({}));
     return (res.Buckets ?? []).map((b) => b.Name!).filter((n) => n.startsWith(prefix)).sort();
+  }
+
+  async listTaggedBuckets(prefix: string): Promise<BucketInfo[]> {
+    return Promise.all(
+      (await this.listBuckets(prefix)).map(async (name) => {
+        try {
+          const res = await this.s3.send(new GetBucketTaggingCommand({ Bucket: name }));
+          const tag = (k: string) => res.TagSet?.find((x) => x.Key === k)?.Value;
+          return { name, ...tagsOf(tag(TAG.deployment), tag(TAG.created)) };
+        } catch (err) {
+          // no tag set at all (a bucket from before tags, or not ours), or gone since the listing
+          if (err instanceof S3ServiceException && ['NoSuchTagSet', 'NoSuchTagSetError', 'NoSuchBucket'].includes(err.name)) return { name };
+          throw err;
+        }
+      }),
+    );
+  }
+
+  async readBlobStream(bucket: string, blob: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    try {
+      const res = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: blob }));
+      return res.Body as AsyncIterable<Uint8Array>;
+    } catch (err) {
+      if (notFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async putBlob(bucket: string, blob: string, body: string, contentType: string): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: blob, Body: body, ContentType: contentType }));
   }
 
   uploadHeaders(): Record<string, string> {

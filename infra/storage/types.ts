@@ -9,6 +9,21 @@ export interface BlobInfo {
   modifiedMs?: number;
 }
 
+/** What every bucket is tagged (S3), labelled (GCS) or given as metadata (Azure) with at its creation:
+ *  which deployment made it and when, so the sweep removes only its own deployment's buckets and can keep
+ *  results by the bucket's own time when Temporal has forgotten the job. */
+export interface BucketTags {
+  deployment: string;
+  createdMs: number;
+}
+
+/** A bucket as a listing names it, with the tags it carries (absent: made without them, not ours). */
+export interface BucketInfo {
+  name: string;
+  deployment?: string;
+  createdMs?: number;
+}
+
 export interface CloudStorage {
   readonly provider: Provider;
   /** Creates the bucket (or container) if missing, with CORS for the configured origins.
@@ -35,4 +50,18 @@ export interface CloudStorage {
   uploadHeaders(): Record<string, string>;
   /** Lists buckets whose names start with the prefix (for the sweep). */
   listBuckets(prefix: string): Promise<string[]>;
+  /** The same, each with its deployment and creation tags (for the sweep). */
+  listTaggedBuckets(prefix: string): Promise<BucketInfo[]>;
+  /** A blob's bytes as they come (one GET: one version of it), or undefined when it does not exist. */
+  readBlobStream(bucket: string, blob: string): Promise<AsyncIterable<Uint8Array> | undefined>;
+  /** Writes a small blob with the controller's own credentials (the validation manifest). */
+  putBlob(bucket: string, blob: string, body: string, contentType: string): Promise<void>;
+}
+
+/** A bucket's tag values as read back, kept only when well-formed (anyone with access to the account can tag). */
+export function tagsOf(deployment: string | undefined, createdSeconds: string | undefined): { deployment?: string; createdMs?: number } {
+  return {
+    ...(deployment && /^[a-z0-9][a-z0-9_-]{0,39}$/.test(deployment) ? { deployment } : {}),
+    ...(createdSeconds && /^[0-9]{1,12}$/.test(createdSeconds) ? { createdMs: Number(createdSeconds) * 1000 } : {}),
+  };
 }

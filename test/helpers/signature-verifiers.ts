@@ -34,6 +34,18 @@ export interface Claim {
   /** the path the caller wants to reach, e.g. /bucket/key (path-style) */
   path: string;
   now: Date;
+  /** headers the request sends besides host (lower-case names): a signed header must be among them, with
+   *  the value signed */
+  headers?: Record<string, string>;
+}
+
+/** The canonical headers and signed-header list of a claim, or why the URL's signed headers cannot be met. */
+function canonicalHeaders(host: string, signedHeaders: string, claim: Claim): { text: string } | { reason: string } {
+  const names = signedHeaders.split(';');
+  const sent: Record<string, string> = { ...claim.headers, host };
+  const missing = names.filter((n) => sent[n] === undefined);
+  if (missing.length) return { reason: `signs headers the request does not send: ${missing.join(', ')}` };
+  return { text: names.map((n) => `${n}:${sent[n].trim()}\n`).join('') };
 }
 
 /** SigV4 query-string auth (S3 presigned URLs). */
@@ -68,10 +80,11 @@ export function verifyGcsV4(url: string, privateKeyPem: string, claim: Claim): {
   const expires = Number(q.get('X-Goog-Expires'));
   const signedHeaders = q.get('X-Goog-SignedHeaders');
   if (q.get('X-Goog-Algorithm') !== 'GOOG4-RSA-SHA256' || !signature || !credential || !date || !signedHeaders) return { ok: false, reason: 'not a V4 signed URL' };
-  if (signedHeaders !== 'host') return { ok: false, reason: `signs headers a plain request cannot know: ${signedHeaders}` };
-  const scope = credential.split('/').slice(1).join('/');
   // @google-cloud/storage signs the host without its port (real GCS has none: storage.googleapis.com).
-  const canonical = [claim.method.toUpperCase(), canonicalPath(claim.path), canonicalQuery(q, 'X-Goog-Signature'), `host:${u.hostname}\n`, signedHeaders, 'UNSIGNED-PAYLOAD'].join('\n');
+  const headers = canonicalHeaders(u.hostname, signedHeaders, claim);
+  if ('reason' in headers) return { ok: false, reason: headers.reason };
+  const scope = credential.split('/').slice(1).join('/');
+  const canonical = [claim.method.toUpperCase(), canonicalPath(claim.path), canonicalQuery(q, 'X-Goog-Signature'), headers.text, signedHeaders, 'UNSIGNED-PAYLOAD'].join('\n');
   const toSign = ['GOOG4-RSA-SHA256', date, scope, sha256hex(canonical)].join('\n');
   const publicKey = createPublicKey(privateKeyPem);
   if (!verify('RSA-SHA256', Buffer.from(toSign), publicKey, Buffer.from(signature, 'hex'))) return { ok: false, reason: 'signature does not match this method and object' };

@@ -27,7 +27,7 @@ describe('S3 upload URLs (verified with an independent SigV4 verifier)', () => {
     expect(verifySigV4(url, secret, { method: 'GET', path, now: new Date() }).ok).toBe(false);
     expect(verifySigV4(url, secret, { method: 'PUT', path: `/${party.inputBucket}/mallory`, now: new Date() }).ok).toBe(false);
     expect(verifySigV4(url, secret, { method: 'PUT', path: `/${party.outputBucket}/alice`, now: new Date() }).ok).toBe(false);
-    expect(verifySigV4(url, secret, { method: 'PUT', path, now: later(3600 + 5) })).toEqual({ ok: false, reason: 'expired' });
+    expect(verifySigV4(url, secret, { method: 'PUT', path, now: later(config.uploadUrlTtlSeconds + 5) })).toEqual({ ok: false, reason: 'expired' });
     expect(verifySigV4(url, 'another-secret', { method: 'PUT', path, now: new Date() }).ok).toBe(false);
     expect(new URL(url).searchParams.get('X-Amz-Expires')).toBe(String(config.uploadUrlTtlSeconds));
   });
@@ -39,11 +39,30 @@ describe('GCS upload URLs (verified with an independent V4 verifier)', () => {
     const [url] = await storage.uploadUrls([party], 'alice');
     const key = gcsKey();
     const path = `/${party.inputBucket}/alice`;
-    expect(verifyGcsV4(url, key, { method: 'PUT', path, now: new Date() })).toEqual({ ok: true });
-    expect(verifyGcsV4(url, key, { method: 'GET', path, now: new Date() }).ok).toBe(false);
-    expect(verifyGcsV4(url, key, { method: 'PUT', path: `/${party.inputBucket}/mallory`, now: new Date() }).ok).toBe(false);
-    expect(verifyGcsV4(url, key, { method: 'PUT', path, now: later(3600 + 5) })).toEqual({ ok: false, reason: 'expired' });
-    expect(verifyGcsV4(url, otherRsaKey(), { method: 'PUT', path, now: new Date() }).ok).toBe(false);
+    const headers = storage.uploadHeaders(party);
+    expect(verifyGcsV4(url, key, { method: 'PUT', path, now: new Date(), headers })).toEqual({ ok: true });
+    expect(verifyGcsV4(url, key, { method: 'GET', path, now: new Date(), headers }).ok).toBe(false);
+    expect(verifyGcsV4(url, key, { method: 'PUT', path: `/${party.inputBucket}/mallory`, now: new Date(), headers }).ok).toBe(false);
+    expect(verifyGcsV4(url, key, { method: 'PUT', path, now: later(config.uploadUrlTtlSeconds + 5), headers })).toEqual({ ok: false, reason: 'expired' });
+    expect(verifyGcsV4(url, otherRsaKey(), { method: 'PUT', path, now: new Date(), headers }).ok).toBe(false);
+  });
+
+  it('when an upload is larger than QS_MAX_SHARE_BYTES, then GCS refuses it itself: the length range is signed into the URL', async () => {
+    const [party] = jobParties({ jobId: randomUUID(), securityLevel: 'semi', cloudProviders: ['gcp'] });
+    const [url] = await storage.uploadUrls([party], 'alice');
+    const path = `/${party.inputBucket}/alice`;
+    const range = `0,${config.maxShareBytes}`;
+    expect(new URL(url).searchParams.get('X-Goog-SignedHeaders')).toBe('host;x-goog-content-length-range');
+    // what register's clients are told to send (JobStorage.uploadHeaders) is what was signed
+    expect(storage.uploadHeaders(party)['x-goog-content-length-range']).toBe(range);
+    expect(verifyGcsV4(url, gcsKey(), { method: 'PUT', path, now: new Date(), headers: { 'x-goog-content-length-range': range } })).toEqual({ ok: true });
+    // a PUT without the header, or claiming a wider range, does not match the signature
+    expect(verifyGcsV4(url, gcsKey(), { method: 'PUT', path, now: new Date() })).toEqual({ ok: false, reason: 'signs headers the request does not send: x-goog-content-length-range' });
+    expect(verifyGcsV4(url, gcsKey(), { method: 'PUT', path, now: new Date(), headers: { 'x-goog-content-length-range': `0,${config.maxShareBytes * 2}` } }).ok).toBe(false);
+    // a smaller limit is signed as such
+    const small = new JobStorage(cloudStorages(testConfig({ QS_MAX_SHARE_BYTES: '1000' })), { uploadSeconds: 60, readSeconds: 60 });
+    const [smallUrl] = await small.uploadUrls([party], 'alice');
+    expect(verifyGcsV4(smallUrl, gcsKey(), { method: 'PUT', path, now: new Date(), headers: { 'x-goog-content-length-range': '0,1000' } })).toEqual({ ok: true });
     expect(new URL(url).searchParams.get('X-Goog-Expires')).toBe(String(config.uploadUrlTtlSeconds));
   });
 });
