@@ -1,92 +1,10 @@
-// Command-line parsing with node's util.parseArgs: one option table per command, strict (an unknown
-// flag is a usage error, not silently ignored), plus the few value parsers the commands share.
+// Command-line parsing with node's util.parseArgs: one option table per command (spec.ts), strict (an
+// unknown flag is a usage error, not silently ignored), plus the few value parsers the commands share.
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
+import { COMMANDS, COMMON, type CommandName, type CommandSpec } from './spec.js';
 
-type OptSpec = { type: 'string' | 'boolean'; short?: string };
-
-export interface CommandSpec {
-  usage: string;
-  summary: string;
-  options: Record<string, OptSpec & { help: string; required?: boolean }>;
-  /** how many positional arguments the command takes (upload takes the CSV file) */
-  positionals?: { name: string; count: number };
-}
-
-// Every command accepts these.
-const COMMON: CommandSpec['options'] = {
-  json: { type: 'boolean', help: 'print machine-readable JSON instead of text' },
-  help: { type: 'boolean', short: 'h', help: 'show this help' },
-};
-
-export const COMMANDS = {
-  create: {
-    usage: 'qs create --name N --sql S --level semi|mal --clouds aws,gcp,azure --schema col=unit,...',
-    summary: 'create a job; prints its id',
-    options: {
-      name: { type: 'string', required: true, help: 'analysis name' },
-      sql: { type: 'string', required: true, help: "the query, e.g. 'SELECT SUM(salary) AS total FROM payroll'" },
-      level: { type: 'string', required: true, help: 'semi (3 parties) or mal (4 parties)' },
-      clouds: { type: 'string', required: true, help: 'comma-separated providers: party i runs on clouds[i % len]' },
-      schema: { type: 'string', required: true, help: 'comma-separated col=unit pairs, in share-file order' },
-    },
-  },
-  upload: {
-    usage: 'qs upload --job ID --owner OWNER data.csv',
-    summary: "check a CSV against the job's schema, secret-share it locally and upload one share file per party",
-    options: {
-      job: { type: 'string', required: true, help: 'the job id' },
-      owner: { type: 'string', required: true, help: 'data owner id (letters, digits, . _ @ -)' },
-    },
-    positionals: { name: 'data.csv', count: 1 },
-  },
-  invite: {
-    usage: 'qs invite --job ID --owner OWNER',
-    summary: "invite a data owner to a job (the job's analyst): prints a token valid only for that owner and job",
-    options: {
-      job: { type: 'string', required: true, help: 'the job id' },
-      owner: { type: 'string', required: true, help: 'data owner id (letters, digits, . _ @ -; not ending in .)' },
-    },
-  },
-  submit: {
-    usage: 'qs submit --job ID',
-    summary: 'submit a job: the server validates every upload, then the stages start',
-    options: { job: { type: 'string', required: true, help: 'the job id' } },
-  },
-  rerun: {
-    usage: 'qs rerun --job ID',
-    summary: "run a failed job again on the share files it kept (no new uploads): prints the new job's id",
-    options: { job: { type: 'string', required: true, help: 'the failed job' } },
-  },
-  status: {
-    usage: 'qs status --job ID [--watch]',
-    summary: "show a job's status and stages; --watch follows it until Success (exit 0) or Fail (exit 1)",
-    options: {
-      job: { type: 'string', required: true, help: 'the job id' },
-      watch: { type: 'boolean', short: 'w', help: 'poll every second and print each change until the job ends' },
-    },
-  },
-  result: {
-    usage: 'qs result --job ID [--csv | --json] [--out file.csv]',
-    summary: "download a finished job's result shares, reconstruct them and print the result's rows as a table",
-    options: {
-      job: { type: 'string', required: true, help: 'the job id' },
-      csv: { type: 'boolean', help: 'print CSV (a header, then one line per row) instead of a table' },
-      out: { type: 'string', short: 'o', help: 'write the CSV to this file instead of stdout' },
-    },
-  },
-  jobs: {
-    usage: 'qs jobs [--status S] [--limit N] [--page-token T]',
-    summary: 'list jobs, newest first',
-    options: {
-      status: { type: 'string', help: 'only jobs with this status (e.g. Success, Fail, Open)' },
-      limit: { type: 'string', help: 'at most this many (1-100, default 20)' },
-      'page-token': { type: 'string', help: 'continue a listing (the token a previous page printed)' },
-    },
-  },
-} satisfies Record<string, CommandSpec>;
-
-export type CommandName = keyof typeof COMMANDS;
+export { COMMANDS, type CommandName } from './spec.js';
 
 export interface Parsed {
   command: CommandName;
@@ -97,9 +15,11 @@ export interface Parsed {
 
 export const isCommand = (s: string | undefined): s is CommandName => s !== undefined && Object.hasOwn(COMMANDS, s);
 
-/** Parses argv (without node and the script). `{ command: undefined, help }` means top-level help. */
-export function parseCommand(argv: string[]): Parsed | { command: undefined; help: boolean } {
+/** Parses argv (without node and the script). `{ command: undefined, help }` means top-level help,
+ *  `{ command: undefined, version: true }` `qs --version`. */
+export function parseCommand(argv: string[]): Parsed | { command: undefined; help: boolean; version?: true } {
   const [first, ...rest] = argv;
+  if (first === '--version' || first === '-V' || first === 'version') return { command: undefined, help: false, version: true };
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     // `qs help upload` is a common habit: treat it as `qs upload --help`.
     if (first === 'help' && isCommand(rest[0])) return { command: rest[0], values: {}, positionals: [], help: true };
@@ -164,26 +84,38 @@ export function parseLimit(text: string | undefined): number | undefined {
 
 /** The help text of one command, or of the whole CLI. */
 export function helpText(command?: CommandName): string {
+  const opt = (k: string, o: CommandSpec['options'][string]) =>
+    `  ${(o.short ? `-${o.short}, ` : '    ') + `--${k}${o.type === 'string' ? ' <value>' : ''}`.padEnd(22)} ${o.help}${o.required ? ' (required)' : ''}`;
   if (command) {
     const spec: CommandSpec = COMMANDS[command];
-    const opts = Object.entries({ ...spec.options, ...COMMON }).map(([k, o]) => `  ${(o.short ? `-${o.short}, ` : '    ') + `--${k}${o.type === 'string' ? ' <value>' : ''}`.padEnd(22)} ${o.help}${'required' in o && o.required ? ' (required)' : ''}`);
-    const args = spec.positionals ? ['arguments:', `  ${spec.positionals.name.padEnd(26)} the plaintext table: a header row equal to the job's columns, then integer rows`, ''] : [];
-    return [`usage: ${spec.usage}`, '', spec.summary, '', ...args, 'options:', ...opts, ''].join('\n');
+    const args = spec.positionals ? ['arguments:', `  ${spec.positionals.name.padEnd(26)} the plaintext table: a header row equal to the job's columns, then integer rows (, or ; separated; quotes allowed)`, ''] : [];
+    const own = Object.entries(spec.options).map(([k, o]) => opt(k, o));
+    return [`usage: ${spec.usage}`, '', spec.summary, '', ...args, ...(own.length ? ['options:', ...own, ''] : []), 'common options:', ...Object.entries(COMMON).map(([k, o]) => opt(k, o)), '', 'examples:', ...spec.examples.map((e) => `  ${e}`), ''].join('\n');
   }
   const cmds = Object.entries(COMMANDS).map(([name, s]) => `  ${name.padEnd(8)} ${s.summary}`);
   return [
-    'usage: qs <command> [options]',
+    'usage: qs <command> [options]        qs --version',
     '',
     'QueryShield client: create jobs, upload secret-shared data, follow jobs and read results.',
     '',
     'commands:',
     ...cmds,
     '',
-    'environment:',
-    '  QS_URL     the API (default http://127.0.0.1:5000)',
-    '  QS_TOKEN   sent as Authorization: Bearer <token> when set',
+    'Every command takes --url, --token-file, --profile, --json and --help; qs <command> --help shows examples.',
     '',
-    'Every command takes --json (machine-readable output) and --help.',
+    'environment:',
+    '  QS_URL      the API (default http://127.0.0.1:5000); --url and then the profile take its place',
+    '  QS_TOKEN    sent as Authorization: Bearer <token> when set (after --token-file, before the profile)',
+    '  QS_PROFILE  the profile to use (default "default")',
+    '  QS_CONFIG   the profiles file (default $XDG_CONFIG_HOME/queryshield/profiles.json or ~/.config/…)',
+    '',
+    'exit codes:',
+    '  0 done   1 failed (a CSV that fails the check, an upload a store refused, a local file)',
+    '  2 usage (a wrong command, flag or value)   3 the API refused or could not be reached',
+    '  4 the job ended Fail (status --watch, result)',
+    '',
+    'example:',
+    "  qs create --name payroll --sql 'SELECT SUM(salary) AS total FROM payroll' --level semi --clouds aws,gcp,azure --schema age=years,salary=usd",
     '',
   ].join('\n');
 }

@@ -1,17 +1,22 @@
-// The API client: base URL and bearer token from the environment, JSON in and out, and every failure
-// turned into one readable sentence (the API's {error, code, details} when it sent one).
-import { CliError } from './errors.js';
-
-export const DEFAULT_URL = 'http://127.0.0.1:5000';
+// The API client: base URL and bearer token (from flags, the environment or the profile: settings.ts),
+// JSON in and out, and every failure turned into one readable sentence (the API's {error, code, details}
+// when it sent one) with exit code 3.
+import { CliError, EXIT } from './errors.js';
 
 export class ApiError extends CliError {
+  /** the HTTP status, 0 when the API could not be reached */
+  readonly httpStatus: number;
+  readonly details: unknown;
   constructor(
     message: string,
     readonly status: number,
     readonly body: unknown,
   ) {
-    super(message);
+    const b = (body && typeof body === 'object' ? body : {}) as { code?: unknown; details?: unknown };
+    super(message, EXIT.api, typeof b.code === 'string' ? b.code : status === 0 ? 'QS_API_UNREACHABLE' : 'QS_API_ERROR');
     this.name = 'ApiError';
+    this.httpStatus = status;
+    this.details = b.details;
   }
 }
 
@@ -28,15 +33,13 @@ export class Api {
   readonly baseUrl: string;
   private readonly token: string | undefined;
 
-  constructor(env: NodeJS.ProcessEnv = process.env) {
-    this.baseUrl = (env.QS_URL || DEFAULT_URL).replace(/\/+$/, '');
-    // Catch `QS_URL=localhost:5000` here: fetch's own message for it ("Failed to parse URL") hides the cause.
-    if (!/^https?:\/\/[^/]/.test(this.baseUrl)) throw new CliError(`QS_URL must be an http(s) URL such as ${DEFAULT_URL}, got ${JSON.stringify(this.baseUrl)}`);
-    this.token = env.QS_TOKEN || undefined;
+  constructor(settings: { url: string; token?: string }) {
+    this.baseUrl = settings.url.replace(/\/+$/, '');
+    this.token = settings.token || undefined;
   }
 
   /** Sends a request and returns the parsed JSON body; throws ApiError on any non-2xx answer. */
-  async request<T = any>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async request<T = any>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
@@ -45,7 +48,7 @@ export class Api {
       // A stuck server should not hang the CLI forever; every call here answers in well under this.
       res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(60_000) });
     } catch (err) {
-      throw new ApiError(`cannot reach the API at ${this.baseUrl} (set QS_URL): ${causeOf(err)}`, 0, undefined);
+      throw new ApiError(`cannot reach the API at ${this.baseUrl} (set --url or QS_URL): ${causeOf(err)}`, 0, undefined);
     }
     const text = await res.text();
     let parsed: unknown = text;

@@ -1,11 +1,13 @@
-// PUTs one share file through a write-only presigned URL and checks what we can from the answer.
+// PUTs one share file through a write-only presigned URL and checks what we can from the answer. The
+// body is streamed in 64 KiB chunks with its Content-Length (stores refuse chunked uploads), and each
+// chunk the connection takes is reported to `onProgress`, so a large file shows its bytes going out.
 // The URL cannot read back, so verification is: a 2xx status for a body of exactly the share's bytes
-// (fetch sends a Buffer with its Content-Length, so a short write is a failed request), and, where the
+// (a body shorter or longer than its Content-Length fails the request), and, where the
 // store echoes a digest of what it stored (S3/GCS ETag of a single PUT, GCS x-goog-hash, Azure
 // Content-MD5), that digest equals the MD5 of our bytes.
 import { createHash } from 'node:crypto';
 import { causeOf } from './http.js';
-import { CliError } from './errors.js';
+import { CliError, EXIT } from './errors.js';
 
 /** Azure (and Azurite) refuse a PUT without x-ms-blob-type; the other clouds need only the type. */
 export function isAzureUrl(url: string): boolean {
@@ -38,9 +40,25 @@ function storedMd5(res: Response): string | undefined {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const CHUNK = 64 * 1024;
+
+/** The bytes as a stream that hands out one chunk each time the connection asks for more. */
+function chunks(bytes: Buffer, onProgress: (sent: number) => void): ReadableStream<Uint8Array> {
+  let sent = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (sent >= bytes.length) return controller.close();
+      const chunk = bytes.subarray(sent, sent + CHUNK);
+      sent += chunk.length;
+      controller.enqueue(chunk);
+      onProgress(sent);
+    },
+  });
+}
+
 /** Uploads with up to 3 attempts: a presigned PUT is idempotent, and a network blip should not make
  *  the owner start again. 4xx answers are not retried (an expired or wrong URL stays wrong). */
-export async function putShare(url: string, body: string, what: string, provider?: string): Promise<PutResult> {
+export async function putShare(url: string, body: string, what: string, provider?: string, onProgress: (sent: number, total: number) => void = () => {}): Promise<PutResult> {
   const bytes = Buffer.from(body, 'utf8');
   const md5 = createHash('md5').update(bytes).digest('hex');
   let lastError = '';
@@ -48,7 +66,10 @@ export async function putShare(url: string, body: string, what: string, provider
     if (attempt > 1) await sleep(500 * 2 ** (attempt - 2));
     let res: Response;
     try {
-      res = await fetch(url, { method: 'PUT', headers: uploadHeaders(url, provider), body: bytes, signal: AbortSignal.timeout(600_000) });
+      onProgress(0, bytes.length);
+      const headers = { ...uploadHeaders(url, provider), 'content-length': String(bytes.length) };
+      const init = { method: 'PUT', headers, body: chunks(bytes, (sent) => onProgress(sent, bytes.length)), duplex: 'half', signal: AbortSignal.timeout(600_000) };
+      res = await fetch(url, init as RequestInit);
     } catch (err) {
       lastError = causeOf(err);
       continue;
@@ -56,13 +77,13 @@ export async function putShare(url: string, body: string, what: string, provider
     const text = await res.text().catch(() => '');
     if (res.ok) {
       const theirs = storedMd5(res);
-      if (theirs !== undefined && theirs !== md5) throw new CliError(`${what}: the store holds different bytes than were sent (MD5 ${theirs}, expected ${md5})`);
+      if (theirs !== undefined && theirs !== md5) throw new CliError(`${what}: the store holds different bytes than were sent (MD5 ${theirs}, expected ${md5})`, EXIT.failure, 'QS_UPLOAD_FAILED');
       return { bytes: bytes.length, status: res.status, verified: theirs === undefined ? 'status' : 'md5' };
     }
     lastError = `HTTP ${res.status}${storeMessage(text)}`;
     if (res.status < 500 && res.status !== 429) break;
   }
-  throw new CliError(`${what}: upload failed: ${lastError}`);
+  throw new CliError(`${what}: upload failed: ${lastError}`, EXIT.failure, 'QS_UPLOAD_FAILED');
 }
 
 /** S3, GCS and Azure answer errors as XML with <Code> and <Message>. */

@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resultTable } from '../../domain/shares.js';
 import { printJson, str, type Command } from '../context.js';
-import { CliError } from '../errors.js';
+import { CliError, JobFailedError, UsageError } from '../errors.js';
 import { causeOf } from '../http.js';
 import { getStatus } from './status.js';
 
@@ -38,9 +38,8 @@ export const result: Command = async (ctx) => {
   const jobId = str(ctx, 'job');
   if (ctx.values.csv && ctx.json) throw new CliError('--csv and --json cannot be used together');
   const st = await getStatus(ctx, jobId);
-  if (st.status !== 'Success') {
-    throw new CliError(st.status === 'Fail' ? `job ${jobId} failed${st.error ? `: ${st.error}` : ''}; there is no result` : `job ${jobId} is ${st.status}: no result yet (qs status --job ${jobId} --watch)`);
-  }
+  if (st.status === 'Fail') throw new JobFailedError(`job ${jobId} failed${st.error ? `: ${st.error}` : ''}; there is no result`);
+  if (st.status !== 'Success') throw new CliError(`job ${jobId} is ${st.status}: no result yet (qs status --job ${jobId} --watch)`, 1, 'QS_NO_RESULT_YET');
   const urls = st.result ?? [];
   if (urls.length === 0) throw new CliError(`job ${jobId} succeeded but the server gave no result URLs`);
   const files = await Promise.all(urls.map((u, i) => download(u, i, urls.length)));

@@ -1,14 +1,17 @@
 // qs status: one snapshot, or with --watch a poll every second that prints only what changed (job
-// status, a stage's state, its progress line) until Success or Fail.
-import { enc, printJson, str, type Command, type Context } from '../context.js';
+// status, a stage's state, its progress line), each line led by the time since the watch began, until
+// Success (exit 0) or Fail (exit 4). A finished stage shows how long it took.
+import { enc, formatElapsed, printJson, str, type Command, type Context } from '../context.js';
 import { ApiError } from '../http.js';
-import { CliError } from '../errors.js';
+import { CliError, EXIT } from '../errors.js';
 
 export interface Stage {
   name: string;
   status: string;
   state: string;
   attempts: number;
+  started_at?: string;
+  ended_at?: string;
   progress?: string;
   error?: string;
   log_tail?: string[];
@@ -25,8 +28,14 @@ export const getStatus = (ctx: Context, jobId: string) => ctx.api.request<Status
 
 const FINAL = new Set(['Success', 'Fail']);
 
+/** How long a finished stage ran, from its start and end times ('' when either is missing). */
+function took(s: Stage): string {
+  const ms = Date.parse(s.ended_at ?? '') - Date.parse(s.started_at ?? '');
+  return Number.isFinite(ms) && ms >= 0 ? `in ${formatElapsed(ms)}` : '';
+}
+
 function stageLine(s: Stage): string {
-  const extra = [s.attempts > 1 ? `attempt ${s.attempts}` : '', s.progress ? `— ${s.progress}` : '', s.error ? `error: ${s.error}` : ''].filter(Boolean).join(' ');
+  const extra = [took(s), s.attempts > 1 ? `attempt ${s.attempts}` : '', s.progress ? `— ${s.progress}` : '', s.error ? `error: ${s.error}` : ''].filter(Boolean).join(' ');
   return `  ${s.name}: ${s.state}${extra ? ` ${extra}` : ''}`;
 }
 
@@ -52,6 +61,11 @@ export const status: Command = async (ctx) => {
     else for (const l of changes(undefined, body)) ctx.stdout(l);
     return;
   }
+  return watch(ctx, jobId);
+};
+
+async function watch(ctx: Context, jobId: string): Promise<number> {
+  const start = Date.now();
   let prev: StatusBody | undefined;
   let failingSince: number | undefined;
   for (;;) {
@@ -64,19 +78,20 @@ export const status: Command = async (ctx) => {
       const transient = err instanceof ApiError && (err.status === 0 || err.status === 503 || err.status === 502);
       if (!transient) throw err;
       failingSince ??= Date.now();
-      if (Date.now() - failingSince > 60_000) throw new CliError(`gave up watching after a minute of errors: ${err.message}`);
+      if (Date.now() - failingSince > 60_000) throw new CliError(`gave up watching after a minute of errors: ${err.message}`, EXIT.api, 'QS_API_UNREACHABLE');
       ctx.stderr(`(retrying: ${err.message})`);
       await sleep(1000);
       continue;
     }
     // --json --watch prints one JSON object per change (NDJSON) so scripts can follow along.
     const lines = changes(prev, body);
+    const elapsed = Date.now() - start;
     if (lines.length) {
-      if (ctx.json) ctx.stdout(JSON.stringify(body));
-      else for (const l of lines) ctx.stdout(l);
+      if (ctx.json) ctx.stdout(JSON.stringify({ ...body, elapsed_ms: elapsed }));
+      else for (const l of lines) ctx.stdout(`[${formatElapsed(elapsed)}] ${l}`);
     }
     prev = body;
-    if (FINAL.has(body.status)) return body.status === 'Success' ? 0 : 1;
+    if (FINAL.has(body.status)) return body.status === 'Success' ? EXIT.ok : EXIT.jobFailed;
     await sleep(1000);
   }
-};
+}

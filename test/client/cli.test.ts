@@ -47,7 +47,7 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
 async function run(args: string[], env: Record<string, string> = {}) {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const code = await main(args, { QS_URL: base, ...env }, { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) });
+  const code = await main(args, { QS_URL: base, QS_CONFIG: path.join(tmp, 'no-profiles.json'), ...env }, { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) });
   return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
 }
 
@@ -67,7 +67,7 @@ describe('errors and the token', () => {
   it('sends QS_TOKEN as a bearer token and prints the API error as one line with its code', async () => {
     handler = (_req, _b, res) => json(res, 404, { error: 'Job ID not found', code: 'QS_JOB_NOT_FOUND', job_id: 'nope' });
     const r = await run(['submit', '--job', 'nope'], { QS_TOKEN: 'tok-123' });
-    expect(r).toMatchObject({ code: 1, stdout: '', stderr: 'qs: Job ID not found (HTTP 404 QS_JOB_NOT_FOUND)' });
+    expect(r).toMatchObject({ code: 3, stdout: '', stderr: 'qs: Job ID not found (HTTP 404 QS_JOB_NOT_FOUND)' });
     expect(seen[0].headers.authorization).toBe('Bearer tok-123');
     expect(JSON.parse(seen[0].body)).toEqual({ job_id: 'nope' });
   });
@@ -84,8 +84,8 @@ describe('errors and the token', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as { port: number }).port;
     await new Promise((r) => closed.close(r));
-    expect(await run(['jobs'], { QS_URL: `http://127.0.0.1:${port}` })).toMatchObject({ code: 1, stderr: `qs: cannot reach the API at http://127.0.0.1:${port} (set QS_URL): ECONNREFUSED` });
-    expect(await run(['jobs'], { QS_URL: 'localhost:5000' })).toMatchObject({ code: 1, stderr: 'qs: QS_URL must be an http(s) URL such as http://127.0.0.1:5000, got "localhost:5000"' });
+    expect(await run(['jobs'], { QS_URL: `http://127.0.0.1:${port}` })).toMatchObject({ code: 3, stderr: `qs: cannot reach the API at http://127.0.0.1:${port} (set --url or QS_URL): ECONNREFUSED` });
+    expect(await run(['jobs'], { QS_URL: 'localhost:5000' })).toMatchObject({ code: 2, stderr: 'qs: QS_URL must be an http(s) URL such as http://127.0.0.1:5000, got "localhost:5000"' });
     expect(await run(['create'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^qs: create: missing --name/) });
     expect(await run(['create', '--name', 'x', '--sql', 's', '--level', 'high', '--clouds', 'aws', '--schema', 'a=b'])).toMatchObject({ code: 2, stderr: 'qs: --level must be semi or mal, got "high"' });
     expect(await run(['--help'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^usage: qs <command>/) });
@@ -183,7 +183,7 @@ describe('upload', () => {
 describe('status and result', () => {
   const stage = (state: string, progress?: string) => ({ name: 'runExperiment', status: 'Running Experiment', state, attempts: 1, ...(progress ? { progress } : {}) });
 
-  it('--watch prints each change and exits 1 on Fail', async () => {
+  it('--watch prints each change after the time since it began, and exits 4 on Fail', async () => {
     const answers = [
       { status: 'Running Experiment', job_id: 'j1', stages: [stage('running', 'Build')] },
       { status: 'Running Experiment', job_id: 'j1', stages: [stage('running', 'Build')] },
@@ -192,8 +192,11 @@ describe('status and result', () => {
     let i = 0;
     handler = (_req, _b, res) => json(res, 200, answers[Math.min(i++, answers.length - 1)]);
     const r = await run(['status', '--job', 'j1', '--watch']);
-    expect(r.code).toBe(1);
-    expect(r.stdout.split('\n')).toEqual([
+    expect(r.code).toBe(4);
+    // Each line starts with [m:ss] since the watch began (the values depend on the machine's pace).
+    const lines = r.stdout.split('\n');
+    for (const l of lines) expect(l).toMatch(/^\[\d+:\d\d\] /);
+    expect(lines.map((l) => l.replace(/^\[\d+:\d\d\] /, ''))).toEqual([
       'status: Running Experiment',
       '  runExperiment: running — Build',
       'status: Fail',
