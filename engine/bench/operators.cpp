@@ -119,7 +119,8 @@ int main(int argc, char** argv) {
     // The circuits' own count: AND (or mult) bits per element × n, × 1 word per word and party in 3PC
     // (Araki et al. §3) or 1.5 in Fantastic Four (each product term sent by one party of its pair; hashes
     // not counted). Quicksort: its comparisons × (3p − 3) bits for p = 32 + ⌈log2 n⌉ planes + one bit per
-    // comparison opened; the shuffle (3 columns) is left out. 4PC A2B and B2A of a bit: the adder (one
+    // comparison opened, plus the shuffle of its 3 columns (key, row index, payload) at the primitive's
+    // count (bench/primitives.cpp: 16/3 bytes per element in 3PC, 12 in 4PC). 4PC A2B and B2A of a bit: the adder (one
     // mult) + two joint inputs (one word per element sent by one of the four parties each).
     const double per = parties == 3 ? 1.0 : 1.5;
     std::map<std::string, double> theory = {{"and", 32}, {"eq", 31}, {"lt", 93}, {"a2b", parties == 3 ? 182 : 151 + 2 * 32 / 4 / per},
@@ -132,7 +133,8 @@ int main(int argc, char** argv) {
         int b = 0;
         while ((size_t{1} << b) < rows) ++b;
         const double planes = 32 + b;
-        t = g_qs_stats[name].comparisons * ((3 * planes - 3) * per + 1) / 8;
+        const double shuffle_bytes = parties == 3 ? 16.0 / 3 : 12.0;
+        t = g_qs_stats[name].comparisons * ((3 * planes - 3) * per + 1) / 8 + 3 * shuffle_bytes * double(rows);
       } else if (name.rfind("bitonic_", 0) == 0) {
         // n/2 comparators per layer, L(L+1)/2 layers (n = 2^L): LT (93) + the swap of key and payload (2 × 32).
         const double L = name.rfind("bitonic_2p16", 0) == 0 ? 16 : 18;
