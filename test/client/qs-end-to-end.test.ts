@@ -1,22 +1,27 @@
-// qs end to end, as users run it: only `qs` child processes talk to a real API + worker (the suite's
-// dev server and emulators). create → two owners upload CSV files → submit → status --watch to
-// Success → qs result prints the README walkthrough's answer (the wage gap by academia: AVG on shares).
+// qs end to end, as users run it: the one-file bundle (scripts/build-qs.ts) copied alone into a temporary
+// folder, with no node_modules anywhere above it, run by node as child processes against a real API +
+// worker (the suite's dev server and emulators). create → two owners upload CSV files (one `;`-separated
+// with quoted cells and a BOM, as spreadsheets save) → submit → status --watch to Success → qs result
+// prints the README walkthrough's answer (the wage gap by academia: AVG on shares).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildQs } from '../../scripts/build-qs.js';
 import { startStack, type Stack } from '../helpers/stack.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const QS = path.join(ROOT, 'client', 'qs.mjs');
 
 let stack: Stack;
 let tmp: string;
+let QS: string;
 beforeAll(async () => {
-  stack = await startStack();
   tmp = mkdtempSync(path.join(os.tmpdir(), 'qs-cli-'));
+  // Built elsewhere, then copied: the folder qs runs from holds this one file and the test's CSVs.
+  const built = await buildQs(path.join(mkdtempSync(path.join(os.tmpdir(), 'qs-build-')), 'qs.mjs'));
+  QS = path.join(tmp, 'qs.mjs');
+  copyFileSync(built, QS);
+  rmSync(path.dirname(built), { recursive: true, force: true });
+  stack = await startStack();
 });
 afterAll(async () => {
   await stack?.close();
@@ -26,7 +31,8 @@ afterAll(async () => {
 /** Runs qs asynchronously: the worker lives in this process, so a synchronous spawn would stall it. */
 function qs(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [QS, ...args], { cwd: ROOT, env: { ...process.env, QS_URL: stack.url, QS_TOKEN: '' } });
+    const env = { PATH: process.env.PATH, HOME: tmp, QS_CONFIG: path.join(tmp, 'profiles.json'), QS_URL: stack.url };
+    const child = spawn(process.execPath, [QS, ...args], { cwd: tmp, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -44,6 +50,20 @@ const csv = (rows: number[][]) => `${HEADER}\n${rows.map((r) => r.join(',')).joi
 const SQL = 'SELECT academia, AVG(salary) FROM emp GROUP BY academia';
 const SCHEMA = 'salary=usd,degree=level,years_exp=years,region=code,academia=flag';
 
+/** The same rows as a spreadsheet in a `;` locale saves them: a BOM, CRLF, every cell quoted. */
+const spreadsheet = (rows: number[][]) => `\uFEFF${HEADER.replaceAll(',', ';')}\r\n${rows.map((r) => r.map((v) => `"${v}"`).join(';')).join('\r\n')}\r\n`;
+
+describe('the bundle', () => {
+  it('runs from a folder with no node_modules: --version, and a usage error as JSON with exit code 2', async () => {
+    for (let dir = tmp; dir !== path.dirname(dir); dir = path.dirname(dir)) expect(existsSync(path.join(dir, 'node_modules')), dir).toBe(false);
+    const version = await qs('--version');
+    expect(version).toMatchObject({ code: 0, stdout: `qs ${JSON.parse(readFileSync(path.join(import.meta.dirname, '../../package.json'), 'utf8')).version}\n` });
+    const usage = await qs('status', '--json');
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stderr)).toMatchObject({ code: 'QS_USAGE', exit_code: 2, error: expect.stringMatching(/missing --job/) });
+  });
+});
+
 describe('qs', () => {
   it('create, upload for two owners, submit, status --watch, result: the README walkthrough, AVG(salary) per academia as a table, --csv, --json', { timeout: 600_000 }, async () => {
     const created = await qs('create', '--name', 'wage gap via qs', '--sql', SQL, '--level', 'semi', '--clouds', 'aws,gcp,azure', '--schema', SCHEMA);
@@ -60,7 +80,7 @@ describe('qs', () => {
 
     for (const [owner, rows] of [['uni', uni], ['corp', corp]] as const) {
       const file = path.join(tmp, `${owner}.csv`);
-      writeFileSync(file, csv(rows));
+      writeFileSync(file, owner === 'uni' ? csv(rows) : spreadsheet(rows));
       const up = await qs('upload', '--job', jobId, '--owner', owner, file);
       expect(up.code, up.stderr).toBe(0);
       for (let p = 1; p <= 3; p++) expect(up.stderr).toMatch(new RegExp(`party ${p}/3 uploaded \\(\\d+(\\.\\d)? (B|kB)`));
@@ -69,7 +89,7 @@ describe('qs', () => {
 
     // Before submit there is no status to show: one clear error line.
     const early = await qs('status', '--job', jobId);
-    expect(early.code).toBe(1);
+    expect(early.code).toBe(3);
     expect(early.stderr).toMatch(/^qs: .*HTTP 409/);
 
     const submitted = await qs('submit', '--job', jobId, '--json');
@@ -108,5 +128,24 @@ describe('qs', () => {
     const listed = await qs('jobs', '--status', 'Success', '--json');
     expect(listed.code, listed.stderr).toBe(0);
     expect(JSON.parse(listed.stdout).jobs.map((j: { job_id: string }) => j.job_id)).toContain(jobId);
+
+    const info = await qs('info', '--job', jobId, '--json');
+    expect(info.code, info.stderr).toBe(0);
+    expect(JSON.parse(info.stdout)).toMatchObject({ job_id: jobId, status: 'Success', columns: HEADER.split(','), party_count: 3 });
+    const deleted = await qs('delete', '--job', jobId);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.stdout).toMatch(/deleted the storage/);
+  });
+
+  it('cancel ends an open job; an API refusal is exit code 3, as JSON under --json', { timeout: 120_000 }, async () => {
+    const created = await qs('create', '--name', 'to cancel', '--sql', SQL, '--level', 'semi', '--clouds', 'aws,gcp,azure', '--schema', SCHEMA);
+    expect(created.code, created.stderr).toBe(0);
+    const jobId = created.stdout.trim();
+    const cancelled = await qs('cancel', '--job', jobId, '--json');
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(JSON.parse(cancelled.stdout)).toMatchObject({ job_id: jobId });
+    const missing = await qs('info', '--job', '00000000-0000-4000-8000-000000000000', '--json');
+    expect(missing.code).toBe(3);
+    expect(JSON.parse(missing.stderr)).toMatchObject({ exit_code: 3, http_status: 404, code: expect.stringMatching(/^QS_/) });
   });
 });
