@@ -17,6 +17,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { operationRoutes } from './routes/operations.js';
 import { JobAdmin } from './job-admin.js';
 import { JobOwnership } from './ownership.js';
+import { validatorCompiler } from './validation.js';
 
 export interface AppDeps {
   config: Config;
@@ -90,9 +91,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     errorResponseBuilder: (_request, context) => qsError('QS_RATE_LIMITED', [context.after]),
   });
 
-  // Requests are validated by api/validate.ts (seed-compatible messages); the schemas document them.
-  // Responses are plain JSON.stringify so no field is ever dropped by a response schema.
-  app.setValidatorCompiler(() => () => true);
+  // Requests are validated against their route's schema; api/validation.ts turns a failure into the
+  // seed contract's answer. Responses are plain JSON.stringify so no field is ever dropped by a
+  // response schema.
+  app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await auth.declaredPublic(() => registerDocs(app));
 

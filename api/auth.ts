@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { isLoopbackHost, type Config } from '../infra/config.js';
-import { OWNER_ID_PATTERN } from '../domain/job.js';
+import { OWNER_ID_PATTERN } from '../domain/limits.js';
 import { qsError } from './errors.js';
 
 export type Role = 'analyst' | 'data_owner' | 'admin';

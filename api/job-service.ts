@@ -35,7 +35,6 @@ import { qsError, QsError } from './errors.js';
 import { SharedAnswers } from './shared-answers.js';
 import { JobOwnership, ownerProof, proofHolds, type Caller } from './ownership.js';
 import { hashToken, newInvitationToken } from './auth.js';
-import type { CreateJobInput } from './validate.js';
 
 const statusKey = defineSearchAttributeKey(STATUS_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 const analystKey = defineSearchAttributeKey(ANALYST_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
@@ -57,6 +56,9 @@ const STORAGE_REPORT_TIMEOUT_MS = 5_000;
 /** Job layouts (clouds, level) this process has seen; they never change, so they are kept to sign
  *  register's URLs while the workflow records the owner. */
 const LAYOUT_CACHE_SIZE = 10_000;
+
+/** What create_job accepted (schema-checked, its providers enabled, its query compiled). */
+export type CreateJobInput = Pick<JobConfig, 'analysisName' | 'querySql' | 'securityLevel' | 'cloudProviders' | 'schema'>;
 
 export interface StatusAnswer {
   status: string;

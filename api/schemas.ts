@@ -1,10 +1,18 @@
-// TypeBox schemas of every route: the OpenAPI document at /docs comes from these. Requests are checked
-// by api/validate.ts (so messages match the seed contract); these describe the same shapes for people
-// and generated clients.
+// TypeBox schemas of every route, one per contract: Fastify validates requests against them (errors
+// become the seed contract's answers in api/validation.ts) and the OpenAPI document at /docs comes from
+// them. Every limit is here, from domain/limits.ts; only what a schema cannot say (a provider this
+// deployment has, a query that compiles) is checked in code.
 import { Type } from '@sinclair/typebox';
-import { JOB_STATUSES, OWNER_ID_PATTERN, PROVIDERS, SECURITY_LEVELS } from '../domain/job.js';
+import { JOB_STATUSES, PROVIDERS, SECURITY_LEVELS } from '../domain/job.js';
+import { COLUMN_PATTERN, JOB_ID_INPUT_PATTERN, LIMITS, OWNER_ID_PATTERN, PAGE_TOKEN_PATTERN, TEXT_PATTERN } from '../domain/limits.js';
+import { OPEN_STATUS } from '../workflows/messages.js';
 
-const JobId = Type.String({ format: 'uuid', description: 'the job id create_job returned', examples: ['0b6f2a0e-5d1c-4f7e-9a51-1f2d3c4b5a69'] });
+export const JobId = Type.String({ pattern: JOB_ID_INPUT_PATTERN.source, description: 'the job id create_job returned', examples: ['0b6f2a0e-5d1c-4f7e-9a51-1f2d3c4b5a69'] });
+export const OwnerId = Type.String({ pattern: OWNER_ID_PATTERN.source, description: 'a data owner: a letter or digit, then up to 127 of letters, digits, . _ @ -, not ending in .', examples: ['alice@example.org'] });
+export const JobIdParams = Type.Object({ job_id: JobId });
+export const OwnerParams = Type.Object({ job_id: JobId, data_owner: OwnerId });
+export const JobIdBody = Type.Object({ job_id: JobId });
+const text = (maxLength: number) => ({ minLength: 1, maxLength, pattern: TEXT_PATTERN.source });
 
 export const ErrorBody = Type.Object(
   {
@@ -22,11 +30,17 @@ const errors = (codes: Record<number, string>) =>
 
 export const CreateJobBody = Type.Object(
   {
-    analysis_name: Type.String({ minLength: 1, maxLength: 200, examples: ['payroll 2026'] }),
-    query_sql: Type.String({ minLength: 1, description: 'one SELECT over the job\'s table in the grammar of domain/sql/README.md (filters, arithmetic, CASE, aggregates, GROUP BY, HAVING, DISTINCT, ORDER BY, LIMIT); anything else is a 400 naming the construct', examples: ['SELECT SUM(salary) AS total, COUNT(*) AS n FROM payroll', 'SELECT academia, degree, AVG(salary) FROM emp GROUP BY academia, degree'] }),
+    analysis_name: Type.String({ ...text(LIMITS.analysisName), examples: ['payroll 2026'] }),
+    query_sql: Type.String({ ...text(LIMITS.querySql), description: 'one SELECT over the job\'s table in the grammar of domain/sql/README.md (filters, arithmetic, CASE, aggregates, GROUP BY, HAVING, DISTINCT, ORDER BY, LIMIT); anything else is a 400 naming the construct', examples: ['SELECT SUM(salary) AS total, COUNT(*) AS n FROM payroll', 'SELECT academia, degree, AVG(salary) FROM emp GROUP BY academia, degree'] }),
     security_level: Type.Union(SECURITY_LEVELS.map((l) => Type.Literal(l)), { description: 'semi = 3 parties (replicated 3PC), mal = 4 parties (Fantastic Four)' }),
-    cloud_providers: Type.Array(Type.Union(PROVIDERS.map((p) => Type.Literal(p))), { minItems: 1, description: 'party i runs on cloud_providers[i % len]', examples: [['aws', 'gcp', 'azure']] }),
-    schema: Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,62}$' }), Type.String(), { description: 'column name -> unit, in share-file order', examples: [{ age: 'years', salary: 'usd' }] }),
+    cloud_providers: Type.Array(Type.Union(PROVIDERS.map((p) => Type.Literal(p))), { minItems: 1, maxItems: LIMITS.providers, description: 'party i runs on cloud_providers[i % len]; each must be enabled on this server', examples: [['aws', 'gcp', 'azure']] }),
+    schema: Type.Record(Type.String({ pattern: COLUMN_PATTERN.source }), Type.String({ maxLength: LIMITS.unit }), {
+      minProperties: 1,
+      maxProperties: LIMITS.columns,
+      additionalProperties: false,
+      description: 'column name -> unit, in share-file order',
+      examples: [{ age: 'years', salary: 'usd' }],
+    }),
   },
   { examples: [{ analysis_name: 'payroll', query_sql: 'SELECT SUM(salary) AS total FROM payroll', security_level: 'semi', cloud_providers: ['aws', 'gcp', 'azure'], schema: { age: 'years', salary: 'usd' } }] },
 );
@@ -45,7 +59,7 @@ export const registerSchema = {
   summary: 'Register a data owner and get one write-only upload URL per party',
   description: 'PUT each share file to its URL with Content-Type: text/csv (and x-ms-blob-type: BlockBlob on Azure). Calling again gives fresh URLs.',
   tags: ['jobs'],
-  body: Type.Object({ job_id: JobId, data_owner: Type.String({ pattern: OWNER_ID_PATTERN.source, examples: ['alice@example.org'] }) }),
+  body: Type.Object({ job_id: JobId, data_owner: OwnerId }),
   response: {
     200: Type.Object({ presigned_urls: Type.Array(Type.String({ format: 'uri' }), { description: 'ordered by party index' }), job_id: JobId }),
     ...errors({ 400: 'missing field or unsafe owner id', 404: 'unknown job', 409: 'the job was already submitted', 503: 'Temporal or the workers are unavailable' }),
@@ -55,7 +69,7 @@ export const registerSchema = {
 export const submitSchema = {
   summary: 'Submit a job: validates every upload, then the stages start',
   tags: ['jobs'],
-  body: Type.Object({ job_id: JobId }),
+  body: JobIdBody,
   response: {
     200: Type.Object({ status: Type.Literal('success'), job_id: JobId }),
     ...errors({ 400: 'missing job_id', 404: 'Job ID not found', 409: 'Duplicated submission', 500: 'Data validation failed (details say which owner/party/file); the job stays open', 503: 'Temporal or the workers are unavailable' }),
@@ -78,7 +92,7 @@ const Stage = Type.Object({
 export const statusSchema = {
   summary: "A job's status, stage by stage; on Success one read URL per party for its result shares",
   tags: ['jobs'],
-  querystring: Type.Object({ job_id: JobId }),
+  querystring: JobIdBody,
   response: {
     200: Type.Object({
       status: Type.Union(JOB_STATUSES.map((s) => Type.Literal(s))),
@@ -100,3 +114,11 @@ export const healthSchema = {
     503: Type.Object({ temporal: Type.Literal('unreachable'), worker: Type.Literal('unknown'), network: Type.Optional(Network) }),
   },
 };
+
+/** GET /jobs: the statuses a job can be listed by (its search attribute's values). */
+export const LISTABLE = [...JOB_STATUSES, OPEN_STATUS] as const;
+export const ListQuery = Type.Object({
+  status: Type.Optional(Type.Union(LISTABLE.map((s) => Type.Literal(s)))),
+  limit: Type.Optional(Type.Integer({ minimum: LIMITS.page.min, maximum: LIMITS.page.max, default: LIMITS.page.default })),
+  page_token: Type.Optional(Type.String({ pattern: PAGE_TOKEN_PATTERN.source, description: 'next_page_token of the previous page' })),
+});

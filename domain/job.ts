@@ -91,9 +91,8 @@ export interface ValidationResult {
   details: string[];
 }
 
-/** An owner id becomes a blob name: this pattern keeps it one safe path segment on every cloud. It may
- *  not end in "." (Azure drops trailing dots, so "alice." would name alice's blob). */
-export const OWNER_ID_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._@-]{0,126}[A-Za-z0-9_@-])?$/;
+/** The owner id's pattern is declared with the other limits (domain/limits.ts). */
+export { OWNER_ID_PATTERN } from './limits.js';
 
 /** A party's compute host as create_vms reported it. No secrets: it travels in workflow history. */
 export interface PartyHost {
