@@ -30,6 +30,8 @@ export function readCsvRecords(text: string, file?: string): { delimiter: Delimi
       delimiter,
       record_delimiter: ['\r\n', '\n', '\r'],
       skip_empty_lines: true,
+      // Spaces around a cell, quoted or not (`"41" ; "-2500"`), are not part of it.
+      trim: true,
       // A wrong cell count is the check's to report, with the line and the expected columns.
       relax_column_count: true,
       info: true,
