@@ -3,8 +3,9 @@
 // deploy_engine once per level, then run_experiment once per query (each query's owners' files from the
 // suite's S3/GCS/Azure emulators, plan.txt from domain/sql, each party's engine in its namespace, result
 // files back to the emulators), then delete_vms. Each rebuilt result is checked against evaluatePlan (in
-// order with ORDER BY, else as a multiset). The API path (create_job → … → Success) runs a subset of these
-// queries in job-end-to-end.test.ts: a whole job per query and level would take 16 jobs of 1–2 minutes.
+// order with ORDER BY, else as a multiset). job-end-to-end.test.ts runs the seven issue-17 queries as whole
+// jobs through the API (create_job → … → Success), one job per query and level; this file adds SUM/COUNT and
+// pins a failure to the experiment stage alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
