@@ -110,3 +110,21 @@ export const STATUS_SEARCH_ATTRIBUTE = 'QueryShieldStatus';
 export const ANALYST_SEARCH_ATTRIBUTE = 'QueryShieldAnalyst';
 /** Value of the search attribute before submit (not one of the seed statuses: get_status answers 409 then). */
 export const OPEN_STATUS = 'Created';
+
+/** A job's memo: the API writes it at start (the list of jobs reads it without asking the workflow) and
+ *  the workflow keeps `status` current. Jobs of an older API have no `analyst`. */
+export interface JobMemo {
+  analyst?: string;
+  analysis_name: string;
+  security_level: SecurityLevel;
+  cloud_providers: Provider[];
+  party_count: number;
+  status: JobStatus | typeof OPEN_STATUS;
+}
+
+/** The error of a job that ended without success, naming the last status it showed: the workflow writes
+ *  it when it ends a job, and the API builds the same words for a job closed from outside (terminated,
+ *  timed out, cancelled) whose workflow could not. */
+export function lastStatusError(how: 'cancelled' | 'failed', lastStatus: string): string {
+  return `${how === 'cancelled' ? 'Cancelled' : 'Failed'}. Last status is ${lastStatus}.`;
+}
