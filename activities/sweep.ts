@@ -3,8 +3,9 @@
 // Retention: a job that succeeded loses its input shares at once (QS_DELETE_INPUTS_ON_END); a failed or
 // cancelled one keeps them; either's buckets go QS_RESULT_TTL after it closed, or, once Temporal has
 // forgotten the job, after its last blob was written.
-// Only what this deployment made is considered (activities/compute/deployment.ts): cloud resources carrying
-// its id (AWS, GCP, Azure), local namespace leases recording it, and its own data dir's job folders.
+// Only what this deployment made is considered (infra/deployment.ts): cloud resources carrying its id
+// (VMs, addresses, networks and buckets on AWS, GCP and Azure), local namespace leases recording it, and its
+// own data dir's job folders.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { execFile } from 'node:child_process';
@@ -36,7 +37,8 @@ import type { SweepActivities, SweepReport, SweepScope } from '../workflows/acti
 export const UNKNOWN_JOB_GRACE_MS = 15_000;
 
 interface Found {
-  buckets: { provider: Provider; name: string }[];
+  /** createdMs: the bucket's own creation time, from its tags */
+  buckets: { provider: Provider; name: string; createdMs?: number }[];
   localParties: string[];
   vms: { party: number; compute: Provider }[];
   /** addresses, NICs, firewall rules, groups and networks left without (or beside) a VM, by party (0 for a job's) */
@@ -134,10 +136,14 @@ export function createSweepActivities(deps: { config: Config; client: Client; cl
       if (!f) byJob.set(id, (f = { buckets: [], localParties: [], vms: [], leftovers: [] }));
       return f;
     };
+    const deployment = deploymentId(config);
+    // A bucket tagged with another deployment's id is that deployment's: never touched here. One with no
+    // deployment tag at all is swept as before tags existed (a bucket of an older release, or on
+    // fake-gcs-server, which drops labels): otherwise this deployment's own older buckets would stay forever.
     for (const provider of config.providers) {
-      for (const name of await clouds[provider].listBuckets(BUCKET_PREFIX)) {
-        const id = jobIdOfBucket(name);
-        if (id) entry(id).buckets.push({ provider, name });
+      for (const b of await clouds[provider].listTaggedBuckets(BUCKET_PREFIX)) {
+        const id = jobIdOfBucket(b.name);
+        if (id && (b.deployment === undefined || b.deployment === deployment)) entry(id).buckets.push({ provider, name: b.name, createdMs: b.createdMs });
       }
     }
     const jobsRoot = path.join(config.dataDir, 'jobs');
@@ -147,7 +153,6 @@ export function createSweepActivities(deps: { config: Config; client: Client; cl
         if (parties.length) entry(id).localParties.push(...parties);
       }
     }
-    const deployment = deploymentId(config);
     // Local parties' namespaces and leases, wherever their job folder went (a crashed create, a removed
     // data dir): the leases are machine-wide, so only those recording this deployment.
     if (localNetworkMode() === 'namespaces') {
@@ -182,13 +187,14 @@ export function createSweepActivities(deps: { config: Config; client: Client; cl
   }
 
   /** For a job Temporal no longer knows: the newest blob's time as its close, when its buckets hold any
-   *  (succeeded when results are among them). */
+   *  (succeeded when results are among them); never earlier than the buckets' own creation time. */
   async function lastWrittenAt(f: Found): Promise<{ state: 'closed'; closedAt: number; succeeded: boolean } | undefined> {
     let newest: number | undefined;
     let results = false;
+    const made = Math.max(0, ...f.buckets.map((b) => b.createdMs ?? 0));
     for (const b of f.buckets) {
       for (const blob of await clouds[b.provider].listBlobs(b.name)) {
-        newest = Math.max(newest ?? 0, blob.modifiedMs ?? Date.now());
+        newest = Math.max(newest ?? 0, made, blob.modifiedMs ?? Date.now());
         if (b.name.endsWith('-out') && blob.name === RESULT_BLOB) results = true;
       }
     }

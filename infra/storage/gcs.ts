@@ -163,7 +163,7 @@ export class GcsStorage implements CloudStorage {
       .filter((b) => b.name.startsWith(prefix))
       .map((b) => {
         const labels = (b.metadata.labels ?? {}) as Record<string, string | undefined>;
-        return { name: b.name, ...tagsOf(labels[LABEL.deployment], labels[LABEL.created]) };
+        return { name: b.name, ...tagsOf(labels[LABEL.deployment], labels[LABEL.created], b.metadata.timeCreated) };
       });
   }
 

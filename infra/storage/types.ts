@@ -17,7 +17,7 @@ export interface BucketTags {
   createdMs: number;
 }
 
-/** A bucket as a listing names it, with the tags it carries (absent: made without them, not ours). */
+/** A bucket as a listing names it, with the tags it carries (deployment absent: made without tags). */
 export interface BucketInfo {
   name: string;
   deployment?: string;
@@ -58,10 +58,12 @@ export interface CloudStorage {
   putBlob(bucket: string, blob: string, body: string, contentType: string): Promise<void>;
 }
 
-/** A bucket's tag values as read back, kept only when well-formed (anyone with access to the account can tag). */
-export function tagsOf(deployment: string | undefined, createdSeconds: string | undefined): { deployment?: string; createdMs?: number } {
-  return {
-    ...(deployment && /^[a-z0-9][a-z0-9_-]{0,39}$/.test(deployment) ? { deployment } : {}),
-    ...(createdSeconds && /^[0-9]{1,12}$/.test(createdSeconds) ? { createdMs: Number(createdSeconds) * 1000 } : {}),
-  };
+/** A bucket's tag values as read back (anyone with access to the account can tag): a deployment id only
+ *  when well-formed, the creation time from the tag, else from the store's own creation date. */
+export function tagsOf(deployment: string | undefined, createdSeconds: string | undefined, createdFallback?: Date | string): { deployment?: string; createdMs?: number } {
+  // A deployment tag that is there but malformed still says "not this deployment's".
+  const dep = deployment === undefined ? undefined : /^[a-z0-9][a-z0-9_-]{0,39}$/.test(deployment) ? deployment : '?';
+  const fallback = createdFallback === undefined ? NaN : new Date(createdFallback).getTime();
+  const created = createdSeconds && /^[0-9]{1,12}$/.test(createdSeconds) ? Number(createdSeconds) * 1000 : Number.isFinite(fallback) ? fallback : undefined;
+  return { ...(dep !== undefined ? { deployment: dep } : {}), ...(created !== undefined ? { createdMs: created } : {}) };
 }

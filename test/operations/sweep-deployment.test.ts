@@ -1,7 +1,7 @@
 // The sweep removes only what this deployment made (issue 18), on every cloud and in local namespaces
 // (issue 15, 6). The sweep activity runs here for real (real Ansible, the suite's moto EC2, real netns.sh)
-// under a stand-in activity context, with a Temporal stand-in that reports every job closed and storage
-// stand-ins with no buckets, so only hosts and VMs are at stake.
+// under a stand-in activity context, with a Temporal stand-in that reports every job closed (or unknown);
+// buckets are the three emulators' own where they are at stake, stand-ins with none elsewhere.
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -9,11 +9,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { asyncLocalStorage } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { REPO_ROOT, type Config } from '../../infra/config.js';
 import { localNetworkMode, NETNS_SCRIPT } from '../../infra/local-network.js';
 import { createSweepActivities, parseCloudFindings, parseNetnsLeases } from '../../activities/sweep.js';
 import type { CloudStorage } from '../../infra/storage/types.js';
+import { JobStorage, cloudStorages } from '../../infra/storage/index.js';
+import { jobParties } from '../../domain/names.js';
+import type { Provider } from '../../domain/job.js';
 import { JOB_WORKFLOW_TYPE } from '../../workflows/messages.js';
 import type { SweepReport, SweepScope } from '../../workflows/activity-types.js';
 import { testConfig } from '../helpers/env.js';
@@ -21,17 +25,21 @@ import { ec2Instances } from '../helpers/moto-ec2.js';
 
 const run = promisify(execFile);
 
-/** Runs one full sweep activity: every job is closed (terminated long ago, not a success). */
-async function sweep(config: Config, scope: SweepScope): Promise<SweepReport> {
+/** Runs one full sweep activity: every job is closed (terminated long ago, not a success), or with
+ *  `forgotten`, unknown to Temporal (as once its retention is over). */
+async function sweep(config: Config, scope: SweepScope, clouds?: Record<Provider, CloudStorage>, forgotten = false): Promise<SweepReport> {
   const client = {
     workflow: {
-      getHandle: () => ({
-        describe: async () => ({ type: JOB_WORKFLOW_TYPE, status: { name: 'TERMINATED' }, closeTime: new Date(0), typedSearchAttributes: { get: () => 'Fail' } }),
+      getHandle: (id: string) => ({
+        describe: async () => {
+          if (forgotten) throw new WorkflowNotFoundError('not found', id, undefined);
+          return { type: JOB_WORKFLOW_TYPE, status: { name: 'TERMINATED' }, closeTime: new Date(0), typedSearchAttributes: { get: () => 'Fail' } };
+        },
       }),
     },
   } as unknown as Client;
-  const noBuckets = { listBuckets: async () => [], listBlobs: async () => [] } as unknown as CloudStorage;
-  const acts = createSweepActivities({ config, client, clouds: { aws: noBuckets, gcp: noBuckets, azure: noBuckets } });
+  const noBuckets = { listBuckets: async () => [], listTaggedBuckets: async () => [], listBlobs: async () => [] } as unknown as CloudStorage;
+  const acts = createSweepActivities({ config, client, clouds: clouds ?? { aws: noBuckets, gcp: noBuckets, azure: noBuckets } });
   const ctx = { heartbeat: () => undefined, sleep: (ms: number) => new Promise((r) => setTimeout(r, ms)) };
   return asyncLocalStorage.run(ctx as never, () => acts.sweepOrphans(scope));
 }
@@ -67,6 +75,62 @@ describe('the sweep and other deployments (moto EC2)', () => {
     expect(state[theirsId]).toBe('running');
     expect(state[untaggedId]).toBe('running');
     expect(state[foreignMalformed]).toBe('running');
+  });
+});
+
+describe('the sweep and buckets of other deployments (moto, fake-gcs-server, Azurite)', () => {
+  const ours = `t${randomUUID().slice(0, 8)}`;
+  const config = testConfig({ QS_DEPLOYMENT_ID: ours });
+  const clouds = cloudStorages(config);
+  const mineStorage = new JobStorage(clouds, { uploadSeconds: 60, readSeconds: 60 });
+  const theirStorage = new JobStorage(cloudStorages(testConfig({ QS_DEPLOYMENT_ID: `${ours}-other` })), { uploadSeconds: 60, readSeconds: 60 });
+  const partiesOf = (jobId: string) => jobParties({ jobId, securityLevel: 'semi', cloudProviders: ['aws', 'gcp', 'azure'] });
+  const exists = (p: ReturnType<typeof partiesOf>[number], bucket: string) => clouds[p.provider].bucketExists(bucket);
+
+  // fake-gcs-server drops labels (test/infra/storage/bucket-tags.test.ts checks they are sent), so there
+  // another deployment's bucket looks untagged: its jobs' parties are on AWS and Azure only.
+  const tagKeeping = (jobId: string) => jobParties({ jobId, securityLevel: 'semi', cloudProviders: ['aws', 'azure'] });
+
+  it("when a closed job's buckets carry this deployment's id, or none (older buckets), then they go; another deployment's stay", { timeout: 120_000 }, async () => {
+    const [mine, theirs, untagged] = [randomUUID(), randomUUID(), randomUUID()];
+    await mineStorage.create(partiesOf(mine));
+    await theirStorage.create(tagKeeping(theirs));
+    // a bucket from before buckets were tagged: no tags at all
+    const [bare] = partiesOf(untagged);
+    const s3 = new S3Client({ endpoint: config.s3.endpoint, region: config.s3.region, forcePathStyle: true, credentials: { accessKeyId: config.s3.accessKeyId, secretAccessKey: config.s3.secretAccessKey } });
+    await s3.send(new CreateBucketCommand({ Bucket: bare.inputBucket }));
+    try {
+      const report = await sweep(config, { jobIds: [mine, theirs, untagged] }, clouds);
+      expect(report.bucketsRemoved).toBe(7);
+      for (const p of partiesOf(mine)) expect(await exists(p, p.inputBucket), p.inputBucket).toBe(false);
+      expect(await exists(bare, bare.inputBucket)).toBe(false);
+      for (const p of tagKeeping(theirs)) {
+        expect(await exists(p, p.inputBucket), p.inputBucket).toBe(true);
+        expect(await exists(p, p.outputBucket), p.outputBucket).toBe(true);
+      }
+    } finally {
+      await theirStorage.delete(tagKeeping(theirs));
+    }
+  });
+
+  it('when Temporal no longer knows a job whose results were written, then its buckets stay for QS_RESULT_TTL', { timeout: 120_000 }, async () => {
+    const jobId = randomUUID();
+    const parties = partiesOf(jobId);
+    await mineStorage.create(parties);
+    try {
+      for (const p of parties) {
+        const { url, headers } = await mineStorage.resultUploadUrl(p);
+        expect((await fetch(url, { method: 'PUT', headers, body: 'total_0\n1\n' })).ok).toBe(true);
+      }
+      const report = await sweep(config, { jobIds: [jobId] }, clouds, true);
+      expect(report).toMatchObject({ bucketsRemoved: 0, resultsKept: 1 });
+      for (const p of parties) expect(await exists(p, p.outputBucket)).toBe(true);
+      // with no retention left, the same sweep removes them
+      const expired = await sweep(testConfig({ QS_DEPLOYMENT_ID: ours, QS_RESULT_TTL: '0' }), { jobIds: [jobId] }, clouds, true);
+      expect(expired.bucketsRemoved).toBe(6);
+    } finally {
+      await mineStorage.delete(parties);
+    }
   });
 });
 
