@@ -2,27 +2,26 @@
 // identity on random tables, every share column of a constant secret is uniform, and any set of fewer
 // than n global shares (in particular every party's own view of k shares) shows no structure.
 //
+// The tables come from fast-check (fc.assert): a failing table is shrunk to a smallest one that still
+// fails, and the message names the seed and path that replay it (fc.assert(…, { seed, path })).
+//
 // Uniformity is a chi-square test over 16 buckets (15 degrees of freedom) of the top and of the low four
 // bits. The threshold 64 is the 1 - 1e-7 quantile, so the few hundred checks here fail by chance about
 // once in 30,000 runs, while a leak (a constant, a bias, a value-dependent share) scores in the thousands.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { parseShareCsv, reconstructResult, reconstructTable, shareHeader, shareTable } from '../../domain/shares.js';
 
 const CHI2_LIMIT = 64;
 const SAMPLES = 4000;
 
-/** Seeded tables, so a failing case can be replayed (the shares stay crypto-random). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 const EDGES = [0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 1000, -2500];
+/** A signed 32-bit value, the edges one time in five (the shares stay crypto-random whatever the table). */
+const int32 = fc.oneof({ arbitrary: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), weight: 4 }, { arbitrary: fc.constantFrom(...EDGES), weight: 1 });
+/** 1 to 4 columns c0…, 0 to 11 rows. */
+const table = fc.integer({ min: 1, max: 4 }).chain((width) =>
+  fc.record({ cols: fc.constant(Array.from({ length: width }, (_, i) => `c${i}`)), rows: fc.array(fc.array(int32, { minLength: width, maxLength: width }), { maxLength: 11 }) }),
+);
 
 function chiSquare(words: number[], bucketOf: (u: number) => number): number {
   const counts = new Array<number>(16).fill(0);
@@ -65,30 +64,29 @@ describe('the chi-square check itself', () => {
 
 describe.each([3, 4])('with %i parties', (parties) => {
   it('when 200 random tables are shared, then reconstructTable gives each table back and every file has the share header', () => {
-    const random = mulberry32(parties * 7919);
-    const pick = (m: number) => Math.floor(random() * m);
-    const value = () => (random() < 0.2 ? EDGES[pick(EDGES.length)] : Math.floor(random() * 2 ** 32) - 2 ** 31);
-    for (let trial = 0; trial < 200; trial++) {
-      const cols = Array.from({ length: 1 + pick(4) }, (_, i) => `c${i}`);
-      const rows = Array.from({ length: pick(12) }, () => cols.map(value));
-      const files = shareTable(cols, rows, parties);
-      expect(files).toHaveLength(parties);
-      for (const f of files) expect(parseShareCsv(f).header).toEqual(shareHeader(cols, parties));
-      expect(reconstructTable(cols, files), `trial ${trial}`).toEqual(rows);
-    }
+    fc.assert(
+      fc.property(table, ({ cols, rows }) => {
+        const files = shareTable(cols, rows, parties);
+        expect(files).toHaveLength(parties);
+        for (const f of files) expect(parseShareCsv(f).header).toEqual(shareHeader(cols, parties));
+        expect(reconstructTable(cols, files)).toEqual(rows);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('when the additive blocks of random one-row tables are read as result files, then reconstructResult gives the row back', () => {
-    const random = mulberry32(parties * 104729);
-    for (let trial = 0; trial < 100; trial++) {
-      const row = [Math.floor(random() * 2 ** 32) - 2 ** 31, EDGES[trial % EDGES.length]];
-      const files = shareTable(['a', 'b'], [row], parties).map((f) => {
-        const lines = f.trimEnd().split('\n').map((l) => l.split(','));
-        const keep = lines[0].map((h, i) => (h.startsWith('[') ? -1 : i)).filter((i) => i >= 0);
-        return lines.map((l) => keep.map((i) => l[i]).join(',')).join('\n') + '\n';
-      });
-      expect(reconstructResult(files, parties)).toEqual({ columns: ['a', 'b'], rows: [row] });
-    }
+    fc.assert(
+      fc.property(fc.tuple(int32, int32), (row) => {
+        const files = shareTable(['a', 'b'], [row], parties).map((f) => {
+          const lines = f.trimEnd().split('\n').map((l) => l.split(','));
+          const keep = lines[0].map((h, i) => (h.startsWith('[') ? -1 : i)).filter((i) => i >= 0);
+          return lines.map((l) => keep.map((i) => l[i]).join(',')).join('\n') + '\n';
+        });
+        expect(reconstructResult(files, parties)).toEqual({ columns: ['a', 'b'], rows: [row] });
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it.each([0, -1, -(2 ** 31), 123_456])('when the secret %i is shared many times, then every local share column of every party is uniform', (secret) => {
