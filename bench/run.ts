@@ -293,8 +293,13 @@ async function serviceSteps() {
     // seen by get_status polled every 200 ms); target under 20 s. The bench's data dir is new, so the first job
     // builds the engine (deploy_engine.yml keeps one build per source hash in <data dir>/engine-builds): that one
     // is small_job_cold_s; a second job, which finds the build in place, is small_job_s.
+    // The machine's load average (1 min) before and after it: the figure is only comparable at similar load.
+    const loadBefore = os.loadavg()[0];
     const warm = await realJob(api, storage, 1, 'semi');
-    Object.assign(results, { small_job_s: warm.job_wall_s, small_job_stage_s: warm.stage_time_s, small_job_stages_s: warm.stages_s, small_job_cold_s: first.job_wall_s, small_job_cold_stages_s: first.stages_s });
+    Object.assign(results, {
+      small_job_s: warm.job_wall_s, small_job_stage_s: warm.stage_time_s, small_job_stages_s: warm.stages_s, small_job_cold_s: first.job_wall_s, small_job_cold_stages_s: first.stages_s,
+      small_job_load_avg: [+loadBefore.toFixed(2), +os.loadavg()[0].toFixed(2)],
+    });
     for (const [owners, level] of (quick ? [] : [[10, 'semi'], [50, 'semi'], [1, 'mal']]) as [number, 'semi' | 'mal'][]) scaling.push(await realJob(api, storage, owners, level));
     results.scaling = scaling;
   }

@@ -16,8 +16,9 @@ stamp=$venv/.qs-requirements
 # 1. Debian packages the stages need: a compiler, libsodium and ccache for the engine; openssl for the
 #    parties' X25519 keys; ssh (and ssh-keyscan) for the controller's logins to cloud VMs; iproute2 and
 #    nftables for local parties as network namespaces; tcpdump for the tests' capture between them;
-#    chromium for the web app's browser tests (test/web, driven by playwright-core: nothing downloads a browser).
-debs=(libsodium-dev cmake g++ ccache openssh-client git openssl iproute2 nftables tcpdump chromium)
+#    chromium for the web app's browser tests (test/web, driven by playwright-core: nothing downloads a browser);
+#    curl for the parties' downloads of their input shares (run_experiment.yml).
+debs=(libsodium-dev cmake g++ ccache openssh-client git openssl iproute2 nftables tcpdump chromium curl)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

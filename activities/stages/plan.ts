@@ -197,7 +197,7 @@ export function engineVars(config: Config, job: JobConfig): Record<string, unkno
     local_cmake_args: hasCcache() ? ['-DCMAKE_CXX_COMPILER_LAUNCHER=ccache'] : [],
     local_builds: localEngineBuilds(config),
     cloud_builds: `/home/${config.vms.sshUser}/queryshield/engine-builds`,
-    packages: ['libsodium-dev', 'cmake', 'g++', 'git'],
+    packages: ['libsodium-dev', 'cmake', 'g++', 'git', 'curl'],
   };
 }
 
