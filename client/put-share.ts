@@ -58,7 +58,7 @@ function chunks(bytes: Buffer, onProgress: (sent: number) => void): ReadableStre
 
 /** Uploads with up to 3 attempts: a presigned PUT is idempotent, and a network blip should not make
  *  the owner start again. 4xx answers are not retried (an expired or wrong URL stays wrong). */
-export async function putShare(url: string, body: string, what: string, provider?: string, onProgress: (sent: number, total: number) => void = () => {}): Promise<PutResult> {
+export async function putShare(url: string, body: string, what: string, provider?: string, onProgress: (sent: number, total: number) => void = () => {}, signed: Record<string, string> = {}): Promise<PutResult> {
   const bytes = Buffer.from(body, 'utf8');
   const md5 = createHash('md5').update(bytes).digest('hex');
   let lastError = '';
@@ -67,7 +67,8 @@ export async function putShare(url: string, body: string, what: string, provider
     let res: Response;
     try {
       onProgress(0, bytes.length);
-      const headers = { ...uploadHeaders(url, provider), 'content-length': String(bytes.length) };
+      // `signed`: headers the URL was signed with, as register's upload_headers gives them (GCS's size limit)
+      const headers = { ...uploadHeaders(url, provider), ...signed, 'content-length': String(bytes.length) };
       const init = { method: 'PUT', headers, body: chunks(bytes, (sent) => onProgress(sent, bytes.length)), duplex: 'half', signal: AbortSignal.timeout(600_000) };
       res = await fetch(url, init as RequestInit);
     } catch (err) {

@@ -32,7 +32,7 @@ export const upload: Command = async (ctx) => {
   const rows = readDataCsv(text, job.columns, path.basename(file));
   const n = job.party_count;
 
-  const reg = await ctx.api.request<{ presigned_urls: string[] }>('POST', '/register_data_owner', { job_id: jobId, data_owner: owner });
+  const reg = await ctx.api.request<{ presigned_urls: string[]; upload_headers?: Record<string, string>[] }>('POST', '/register_data_owner', { job_id: jobId, data_owner: owner });
   if (reg.presigned_urls?.length !== n) throw new CliError(`the server gave ${reg.presigned_urls?.length ?? 0} upload URLs for a ${n}-party job`);
 
   const shares = shareTable(job.columns, rows, n);
@@ -41,7 +41,7 @@ export const upload: Command = async (ctx) => {
   const results: PutResult[] = await Promise.all(
     reg.presigned_urls.map(async (url, i) => {
       const provider = job.cloud_providers?.length ? job.cloud_providers[i % job.cloud_providers.length] : undefined;
-      const r = await putShare(url, shares[i], `party ${i + 1}/${n}`, provider, (sent, total) => meter.update(i, sent, total));
+      const r = await putShare(url, shares[i], `party ${i + 1}/${n}`, provider, (sent, total) => meter.update(i, sent, total), reg.upload_headers?.[i]);
       meter.clear();
       ctx.stderr(`party ${i + 1}/${n} uploaded (${formatBytes(r.bytes)}${r.verified === 'md5' ? ', MD5 verified' : ''})`);
       return r;

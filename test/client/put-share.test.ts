@@ -48,4 +48,10 @@ describe('putShare', () => {
     expect(progress.length).toBeGreaterThanOrEqual(1 + Math.ceil(total / 65536));
     expect(progress.every((v, i) => i === 0 || v >= progress[i - 1])).toBe(true);
   });
+
+  it('when register names headers the URL was signed with (GCS: the size limit), then the PUT sends them', async () => {
+    await putShare(`${base}/bucket/bob`, 'a_0\n1\n', 'party 2/3', 'gcp', undefined, { 'x-goog-content-length-range': '0,1000' });
+    expect(got.at(-1)?.headers['x-goog-content-length-range']).toBe('0,1000');
+    expect(got.at(-1)?.headers['content-type']).toBe('text/csv');
+  });
 });

@@ -6,13 +6,15 @@ import { formatBytes, h, nextId } from './dom.js';
 
 const ATTEMPTS = 3;
 
-/** Browser PUT of one share file with upload progress; Azure needs x-ms-blob-type (as client/put-share). */
-function putShare(url: string, body: string, azure: boolean, onProgress: (sent: number, total: number) => void): Promise<void> {
+/** Browser PUT of one share file with upload progress; Azure needs x-ms-blob-type (as client/put-share),
+ *  and a header the URL was signed with (register's upload_headers: GCS's size limit) goes along. */
+function putShare(url: string, body: string, azure: boolean, onProgress: (sent: number, total: number) => void, extra: Record<string, string> = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', url);
     xhr.setRequestHeader('content-type', 'text/csv');
     if (azure) xhr.setRequestHeader('x-ms-blob-type', 'BlockBlob');
+    for (const [k, v] of Object.entries(extra)) if (k.toLowerCase() !== 'content-type') xhr.setRequestHeader(k, v);
     xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : body.length);
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) return resolve();
@@ -50,12 +52,12 @@ function partyBar(progress: HTMLElement, i: number, n: number, clouds: string[])
 }
 
 /** One party's file, tried up to ATTEMPTS times (a 4xx other than 429 is final); the failure, or undefined. */
-async function uploadOne(url: string, share: string, b: PartyBar): Promise<string | undefined> {
+async function uploadOne(url: string, share: string, b: PartyBar, headers?: Record<string, string>): Promise<string | undefined> {
   const bytes = new TextEncoder().encode(share).length;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     try {
       b.state.textContent = attempt > 1 ? `retrying (attempt ${attempt} of ${ATTEMPTS})…` : 'uploading…';
-      await putShare(url, share, isAzure(url, b.cloud), (sent, total) => (b.bar.value = Math.round((100 * sent) / Math.max(1, total))));
+      await putShare(url, share, isAzure(url, b.cloud), (sent, total) => (b.bar.value = Math.round((100 * sent) / Math.max(1, total))), headers);
       b.bar.value = 100;
       b.state.textContent = `uploaded (${formatBytes(bytes)})`;
       return undefined;
@@ -72,10 +74,10 @@ async function uploadOne(url: string, share: string, b: PartyBar): Promise<strin
 }
 
 /** Shares the rows for the URLs' parties and uploads every file (bars in `progress`); the failures, by party. */
-export async function shareAndUpload(columns: string[], rows: number[][], urls: string[], clouds: string[], progress: HTMLElement): Promise<string[]> {
+export async function shareAndUpload(columns: string[], rows: number[][], urls: string[], clouds: string[], progress: HTMLElement, headers: Record<string, string>[] = []): Promise<string[]> {
   const shares = shareTable(columns, rows, urls.length, cryptoRng(window.crypto));
   progress.replaceChildren();
   const bars = urls.map((_, i) => partyBar(progress, i, urls.length, clouds));
-  const failures = await Promise.all(urls.map((url, i) => uploadOne(url, shares[i], bars[i])));
+  const failures = await Promise.all(urls.map((url, i) => uploadOne(url, shares[i], bars[i], headers[i])));
   return failures.filter((f): f is string => f !== undefined);
 }

@@ -63,7 +63,7 @@ async function checkFile(u: Upload): Promise<void> {
 /** Registers, then shares and uploads; says what happened in `outcome`. */
 async function upload(u: Upload): Promise<void> {
   const rows = u.rows!;
-  const reg = await api<{ presigned_urls: string[] }>('POST', '/register_data_owner', { job_id: u.jobId, data_owner: u.invite.owner }, u.invite.token);
+  const reg = await api<{ presigned_urls: string[]; upload_headers?: Record<string, string>[] }>('POST', '/register_data_owner', { job_id: u.jobId, data_owner: u.invite.owner }, u.invite.token);
   const fail = (...content: HTMLElement[]) => u.outcome.replaceChildren(h('div', { class: 'notice err' }, ...content));
   if (reg.status !== 200) {
     const hint = reg.status === 409 ? 'The job no longer takes uploads (submitted or ended): contact the analyst.' : reg.status === 403 || reg.status === 401 ? 'This invitation is not valid for this owner any more: ask the analyst for a new link.' : 'Try again in a moment.';
@@ -71,7 +71,7 @@ async function upload(u: Upload): Promise<void> {
   }
   const urls = reg.body.presigned_urls ?? [];
   if (urls.length !== u.n) return fail(h('p', {}, `The server gave ${urls.length} upload links for a ${u.n}-party job; nothing was uploaded. Contact the analyst.`));
-  const failures = await shareAndUpload(u.columns, rows, urls, u.clouds, u.progress);
+  const failures = await shareAndUpload(u.columns, rows, urls, u.clouds, u.progress, reg.body.upload_headers);
   if (failures.length) {
     return fail(
       h('p', {}, h('strong', {}, `Upload failed for ${failures.length} of ${u.n} parties.`)),
