@@ -14,6 +14,12 @@ import { JOB_WORKFLOW_TYPE, registerDataOwnerUpdate, statusQuery, storageCreated
 import { createJob, jobInput, registerAndUpload } from '../helpers/jobs.js';
 import { startStack, waitForStatus, workflowBundle, type Stack } from '../helpers/stack.js';
 
+// Committed histories: one per path a job that may still be running, or still be replayed by a status query
+// (the dev server keeps a closed job 24 h), has taken. before-api-storage-*: the workflow made the buckets (an
+// older API; local activity side of create-storage-as-local-activity, old side of keep-inputs-unless-success);
+// before-report-fallback-*: the old report timeout, which removed the buckets; api-storage-*: the API makes the
+// buckets and reports them (recorded with the one-function workflow before its split into phases, so they
+// also show that the split kept its commands). QS_RECORD_HISTORIES=1 writes this run's histories there.
 const HISTORY_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'histories');
 const recorded: { id: string; history: unknown }[] = [];
 
