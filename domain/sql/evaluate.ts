@@ -14,83 +14,137 @@ export interface Table {
 
 const INT32 = (x: number) => x | 0;
 
-/** Evaluates one phase's nodes over `count` rows, column by column. */
-function evalNodes(
-  nodes: PlanNode[],
-  count: number,
-  leaf: (n: PlanNode) => Int32Array,
-  values: Map<string, Int32Array>,
-): void {
-  for (const n of nodes) {
-    const out = new Int32Array(count);
-    const arg = (i: number) => values.get((n as { args: string[] }).args[i])!;
-    switch (n.op) {
-      case 'col':
-      case 'key':
-      case 'agg':
-        out.set(leaf(n));
-        break;
-      case 'const':
-        out.fill(n.value);
-        break;
-      case 'neg': {
-        const a = arg(0);
-        for (let i = 0; i < count; i++) out[i] = -a[i]; // Int32Array stores mod 2^32
-        break;
-      }
-      case 'add': {
-        const [a, b] = [arg(0), arg(1)];
-        for (let i = 0; i < count; i++) out[i] = a[i] + b[i];
-        break;
-      }
-      case 'sub': {
-        const [a, b] = [arg(0), arg(1)];
-        for (let i = 0; i < count; i++) out[i] = a[i] - b[i];
-        break;
-      }
-      case 'mul': {
-        const [a, b] = [arg(0), arg(1)];
-        for (let i = 0; i < count; i++) out[i] = Math.imul(a[i], b[i]);
-        break;
-      }
-      case 'eq':
-      case 'ne':
-      case 'lt':
-      case 'le':
-      case 'gt':
-      case 'ge': {
-        const [a, b] = [arg(0), arg(1)];
-        const f = { eq: (x: number, y: number) => x === y, ne: (x: number, y: number) => x !== y, lt: (x: number, y: number) => x < y, le: (x: number, y: number) => x <= y, gt: (x: number, y: number) => x > y, ge: (x: number, y: number) => x >= y }[n.op];
-        for (let i = 0; i < count; i++) out[i] = f(a[i], b[i]) ? 1 : 0;
-        break;
-      }
-      case 'and': {
-        const [a, b] = [arg(0), arg(1)];
-        for (let i = 0; i < count; i++) out[i] = a[i] & b[i];
-        break;
-      }
-      case 'or': {
-        const [a, b] = [arg(0), arg(1)];
-        for (let i = 0; i < count; i++) out[i] = a[i] | b[i];
-        break;
-      }
-      case 'not': {
-        const a = arg(0);
-        for (let i = 0; i < count; i++) out[i] = a[i] ^ 1;
-        break;
-      }
-      case 'if': {
-        const [c, t, e] = [arg(0), arg(1), arg(2)];
-        for (let i = 0; i < count; i++) out[i] = c[i] ? t[i] : e[i];
-        break;
-      }
-    }
-    values.set(n.id, out);
+type Binary = (x: number, y: number) => number;
+
+/** Element-wise operators on int32 columns (Int32Array stores every result mod 2^32). */
+const BINARY: Record<string, Binary> = {
+  add: (x, y) => x + y,
+  sub: (x, y) => x - y,
+  mul: (x, y) => Math.imul(x, y),
+  eq: (x, y) => +(x === y),
+  ne: (x, y) => +(x !== y),
+  lt: (x, y) => +(x < y),
+  le: (x, y) => +(x <= y),
+  gt: (x, y) => +(x > y),
+  ge: (x, y) => +(x >= y),
+  and: (x, y) => x & y,
+  or: (x, y) => x | y,
+};
+
+/** One node's column over `count` rows, from its arguments' columns (or the phase's leaves). */
+function evalNode(n: PlanNode, count: number, leaf: (n: PlanNode) => Int32Array, values: Map<string, Int32Array>): Int32Array {
+  const out = new Int32Array(count);
+  const arg = (i: number) => values.get((n as { args: string[] }).args[i])!;
+  if (n.op === 'col' || n.op === 'key' || n.op === 'agg') out.set(leaf(n));
+  else if (n.op === 'const') out.fill(n.value);
+  else if (n.op === 'neg') out.set(arg(0).map((x) => -x));
+  else if (n.op === 'not') out.set(arg(0).map((x) => x ^ 1));
+  else if (n.op === 'if') {
+    const [c, t, e] = [arg(0), arg(1), arg(2)];
+    for (let i = 0; i < count; i++) out[i] = c[i] ? t[i] : e[i];
+  } else {
+    const [a, b, f] = [arg(0), arg(1), BINARY[n.op]];
+    for (let i = 0; i < count; i++) out[i] = f(a[i], b[i]);
   }
+  return out;
+}
+
+/** Evaluates one phase's nodes over `count` rows, column by column. */
+function evalNodes(nodes: PlanNode[], count: number, leaf: (n: PlanNode) => Int32Array, values: Map<string, Int32Array>): void {
+  for (const n of nodes) values.set(n.id, evalNode(n, count, leaf, values));
 }
 
 /** Integer average of a 32-bit sum (read signed) over a count, truncated toward zero; 0 for no rows. */
 export const avg32 = (sum: number, count: number) => (count === 0 ? 0 : INT32(Math.trunc(INT32(sum) / count)));
+
+/** A phase's result before DISTINCT / ORDER BY / LIMIT: its row count, their validity and its values. */
+interface Phase {
+  count: number;
+  valid: Int32Array;
+  values: Map<string, Int32Array>;
+}
+
+/** The groups among the filter's rows, in order of first appearance; no keys: one group of every valid row. */
+function groupRows(keyCols: Int32Array[], filter: Int32Array): number[][] {
+  const groups: number[][] = keyCols.length === 0 ? [[]] : [];
+  const byKey = new Map<string, number[]>();
+  for (let i = 0; i < filter.length; i++) {
+    if (!filter[i]) continue;
+    if (keyCols.length === 0) {
+      groups[0].push(i);
+      continue;
+    }
+    const k = keyCols.map((c) => c[i]).join(',');
+    let g = byKey.get(k);
+    if (!g) byKey.set(k, (g = [])), groups.push(g);
+    g.push(i);
+  }
+  return groups;
+}
+
+type AggregateOp = NonNullable<Plan['aggregate']>['aggregates'][number]['op'];
+
+/** One aggregate over one group's argument values (`rows` its size, for COUNT(*)). */
+function aggregateOf(op: AggregateOp, xs: number[], rows: number): number {
+  const sum = () => xs.reduce((s, x) => (s + x) | 0, 0);
+  if (op === 'count') return rows;
+  if (op === 'count_distinct') return new Set(xs).size;
+  if (op === 'sum') return sum();
+  if (op === 'avg') return avg32(sum(), xs.length);
+  if (xs.length === 0) return 0;
+  return op === 'min' ? xs.reduce((m, x) => Math.min(m, x)) : xs.reduce((m, x) => Math.max(m, x));
+}
+
+/** GROUP BY (or a whole-table aggregate), then the group phase's nodes and HAVING. */
+function aggregatePhase(plan: Plan, n: number, rowValues: Map<string, Int32Array>, filter: Int32Array): Phase {
+  const { keys, aggregates } = plan.aggregate!;
+  const keyCols = keys.map((k) => rowValues.get(k)!);
+  const groups = groupRows(keyCols, filter);
+  const count = keys.length === 0 ? 1 : n;
+  const valid = new Int32Array(count);
+  valid.fill(1, 0, groups.length);
+  const perGroup = (f: (g: number[]) => number) => {
+    const out = new Int32Array(count);
+    groups.forEach((g, gi) => (out[gi] = f(g)));
+    return out;
+  };
+  const keyValues = keyCols.map((c) => perGroup((g) => c[g[0]]));
+  const aggValues = aggregates.map((a) => {
+    const arg = a.arg ? rowValues.get(a.arg)! : undefined;
+    return perGroup((g) => aggregateOf(a.op, arg ? g.map((i) => arg[i]) : [], g.length));
+  });
+  const values = new Map<string, Int32Array>();
+  evalNodes(plan.groupNodes, count, (node) => (node.op === 'key' ? keyValues[node.index] : aggValues[(node as { index: number }).index]), values);
+  if (plan.having) {
+    const h = values.get(plan.having)!;
+    for (let i = 0; i < count; i++) valid[i] &= h[i];
+  }
+  return { count, valid, values };
+}
+
+/** DISTINCT, then valid rows first in ORDER BY order (stable: the engine's tie order is unspecified), padded. */
+function finish(plan: Plan, n: number, { count, valid, values }: Phase): Table {
+  const outCols = plan.outputs.map((o) => values.get(o.value)!);
+  const orderCols = plan.orderBy.map((o) => ({ col: values.get(o.value)!, desc: o.desc }));
+  let order = Array.from({ length: count }, (_, i) => i);
+  if (plan.distinct) {
+    const seen = new Set<string>();
+    for (const i of order) {
+      if (!valid[i]) continue;
+      const k = outCols.map((c) => c[i]).join(',');
+      if (seen.has(k)) valid[i] = 0;
+      else seen.add(k);
+    }
+  }
+  order = order.sort((a, b) => {
+    if (valid[a] !== valid[b]) return valid[b] - valid[a];
+    for (const { col, desc } of orderCols) if (col[a] !== col[b]) return (col[a] < col[b] ? -1 : 1) * (desc ? -1 : 1);
+    return a - b;
+  });
+  order = order.slice(0, outputRowCount(plan, n));
+  const rows = order.map((i) => (valid[i] ? [...outCols.map((c) => c[i]), 1] : new Array<number>(outCols.length + 1).fill(0)));
+  return { columns: [...plan.outputs.map((o) => o.name), VALID_COLUMN], rows };
+}
 
 /** Runs a plan on a plaintext table; returns the padded output with `_valid` as its last column. */
 export function evaluatePlan(plan: Plan, input: Table): Table {
@@ -103,106 +157,8 @@ export function evaluatePlan(plan: Plan, input: Table): Table {
     return Int32Array.from(input.rows, (r) => r[ci]);
   }, rowValues);
   const filter = plan.filter ? rowValues.get(plan.filter)! : new Int32Array(n).fill(1);
-
-  // the table before DISTINCT / ORDER BY / LIMIT: its rows, their validity, and the phase's values
-  let count: number;
-  let valid: Int32Array;
-  let values: Map<string, Int32Array>;
-  if (plan.aggregate === null) {
-    count = n;
-    valid = Int32Array.from(filter);
-    values = rowValues;
-  } else {
-    const { keys, aggregates } = plan.aggregate;
-    const keyCols = keys.map((k) => rowValues.get(k)!);
-    // groups among valid rows, in order of first appearance; no keys: one group of every valid row
-    const groups: number[][] = [];
-    if (keys.length === 0) groups.push([]);
-    const byKey = new Map<string, number[]>();
-    for (let i = 0; i < n; i++) {
-      if (!filter[i]) continue;
-      if (keys.length === 0) {
-        groups[0].push(i);
-        continue;
-      }
-      const k = keyCols.map((c) => c[i]).join(',');
-      let g = byKey.get(k);
-      if (!g) {
-        g = [];
-        byKey.set(k, g);
-        groups.push(g);
-      }
-      g.push(i);
-    }
-    count = keys.length === 0 ? 1 : n;
-    valid = new Int32Array(count);
-    for (let g = 0; g < groups.length; g++) valid[g] = 1;
-    const keyValues = keyCols.map((c) => {
-      const out = new Int32Array(count);
-      groups.forEach((g, gi) => (out[gi] = c[g[0]]));
-      return out;
-    });
-    const aggValues = aggregates.map((a) => {
-      const out = new Int32Array(count);
-      const arg = a.arg ? rowValues.get(a.arg)! : undefined;
-      groups.forEach((g, gi) => {
-        const xs = arg ? g.map((i) => arg[i]) : [];
-        switch (a.op) {
-          case 'count':
-            out[gi] = g.length;
-            break;
-          case 'count_distinct':
-            out[gi] = new Set(xs).size;
-            break;
-          case 'sum':
-            out[gi] = xs.reduce((s, x) => (s + x) | 0, 0);
-            break;
-          case 'min':
-            out[gi] = xs.length ? xs.reduce((m, x) => Math.min(m, x)) : 0;
-            break;
-          case 'max':
-            out[gi] = xs.length ? xs.reduce((m, x) => Math.max(m, x)) : 0;
-            break;
-          case 'avg':
-            out[gi] = avg32(xs.reduce((s, x) => (s + x) | 0, 0), xs.length);
-            break;
-        }
-      });
-      return out;
-    });
-    values = new Map();
-    evalNodes(plan.groupNodes, count, (node) => (node.op === 'key' ? keyValues[node.index] : aggValues[(node as { index: number }).index]), values);
-    if (plan.having) {
-      const h = values.get(plan.having)!;
-      for (let i = 0; i < count; i++) valid[i] &= h[i];
-    }
-  }
-
-  const outCols = plan.outputs.map((o) => values.get(o.value)!);
-  const orderCols = plan.orderBy.map((o) => ({ col: values.get(o.value)!, desc: o.desc }));
-  let order = Array.from({ length: count }, (_, i) => i);
-
-  if (plan.distinct) {
-    const seen = new Set<string>();
-    for (const i of order) {
-      if (!valid[i]) continue;
-      const k = outCols.map((c) => c[i]).join(',');
-      if (seen.has(k)) valid[i] = 0;
-      else seen.add(k);
-    }
-  }
-  // valid rows first, then by the ORDER BY keys; stable (ties keep their order; the engine's tie order is unspecified)
-  order = order.sort((a, b) => {
-    if (valid[a] !== valid[b]) return valid[b] - valid[a];
-    for (const { col, desc } of orderCols) {
-      if (col[a] !== col[b]) return (col[a] < col[b] ? -1 : 1) * (desc ? -1 : 1);
-    }
-    return a - b;
-  });
-  const size = outputRowCount(plan, n);
-  order = order.slice(0, size);
-  const rows = order.map((i) => (valid[i] ? [...outCols.map((c) => c[i]), 1] : new Array<number>(outCols.length + 1).fill(0)));
-  return { columns: [...plan.outputs.map((o) => o.name), VALID_COLUMN], rows };
+  const phase = plan.aggregate === null ? { count: n, valid: Int32Array.from(filter), values: rowValues } : aggregatePhase(plan, n, rowValues, filter);
+  return finish(plan, n, phase);
 }
 
 /** The result as an analyst reads it: the valid rows, in order, without `_valid` (what `qs result` prints). */

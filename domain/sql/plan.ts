@@ -79,76 +79,89 @@ const isInt32 = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && 
  *  order, references to earlier nodes of the same phase, argument types, phases of outputs and keys, unique
  *  output names, `_valid` not among them). Returns the problems; an empty list means well-formed. */
 export function checkPlan(x: unknown): string[] {
-  const problems: string[] = [];
-  const p = x as Plan;
   if (typeof x !== 'object' || x === null) return ['a plan is a JSON object'];
+  const p = x as Plan;
+  const problems: string[] = [];
   if (p.format !== PLAN_FORMAT) problems.push(`format must be ${PLAN_FORMAT}`);
   if (typeof p.table !== 'string') problems.push('table must be a string');
   if (!Array.isArray(p.columns) || p.columns.some((c) => typeof c !== 'string' || !NAME.test(c))) problems.push('columns must be a list of names');
-  const phase = (nodes: unknown, prefix: 'r' | 'g'): Map<string, ValueType> => {
-    const types = new Map<string, ValueType>();
-    if (!Array.isArray(nodes)) {
-      problems.push(`${prefix === 'r' ? 'rowNodes' : 'groupNodes'} must be a list`);
-      return types;
+  const rows = checkPhase(p, p.rowNodes, 'r', problems);
+  const groups = checkPhase(p, p.groupNodes, 'g', problems);
+  if (p.filter !== null && !isNode(rows, p.filter, 'bit')) problems.push('filter must be a bit node of the row phase or null');
+  checkAggregate(p, rows, groups, problems);
+  checkOutputs(p, p.aggregate === null ? rows : groups, problems);
+  const limitOk = (l: unknown) => l === null || (Number.isInteger(l) && (l as number) >= 0 && (l as number) <= 2147483647);
+  if (!limitOk(p.limit)) problems.push('limit must be null or an integer ≥ 0');
+  const base = p.aggregate !== null && p.aggregate.keys?.length === 0 ? 'one' : 'input_rows';
+  if (p.outputRows?.base !== base || p.outputRows?.limit !== p.limit) problems.push(`outputRows must be {base: "${base}", limit: ${p.limit}}`);
+  return problems;
+}
+
+type PhaseTypes = Map<string, ValueType>;
+
+const isNode = (types: PhaseTypes, ref: unknown, t: ValueType) => typeof ref === 'string' && types.get(ref) === t;
+
+/** The problems of one node's operands; a node's own id and type are checked by checkPhase. */
+function checkNodeArgs(p: Plan, n: PlanNode, where: string, prefix: 'r' | 'g', types: PhaseTypes, problems: string[]): void {
+  if (n.op === 'col') {
+    if (prefix !== 'r' || !p.columns?.includes(n.column)) problems.push(`${where}: col must name one of columns, in the row phase`);
+  } else if (n.op === 'const') {
+    if (!isInt32(n.value)) problems.push(`${where}: const must be a 32-bit integer`);
+  } else if (n.op === 'key' || n.op === 'agg') {
+    const count = n.op === 'key' ? p.aggregate?.keys?.length : p.aggregate?.aggregates?.length;
+    if (prefix !== 'g' || !Number.isInteger(n.index) || n.index < 0 || n.index >= (count ?? 0)) problems.push(`${where}: ${n.op} index out of range, or outside the group phase`);
+  } else {
+    const arity = ARITY[n.op as string];
+    const args = (n as { args?: unknown }).args;
+    if (arity === undefined) problems.push(`${where}: unknown op ${JSON.stringify(n.op)}`);
+    else if (!Array.isArray(args) || args.length !== arity) problems.push(`${where}: ${n.op} takes ${arity} arguments`);
+    else {
+      const want = (j: number): ValueType => (n.op === 'and' || n.op === 'or' || n.op === 'not' || (n.op === 'if' && j === 0) ? 'bit' : 'int');
+      args.forEach((a: string, j: number) => {
+        if (types.get(a) !== want(j)) problems.push(`${where}: argument ${j + 1} must be an earlier ${want(j)} node of this phase`);
+      });
     }
-    nodes.forEach((n: PlanNode, i) => {
-      const where = `${prefix === 'r' ? 'rowNodes' : 'groupNodes'}[${i}]`;
-      if (n?.id !== `${prefix}${i}`) problems.push(`${where}: id must be ${prefix}${i}`);
-      const want: ValueType = INT_OPS.has(n?.op) ? 'int' : 'bit';
-      if (n?.type !== want) problems.push(`${where}: type must be ${want} for ${n?.op}`);
-      switch (n?.op) {
-        case 'col':
-          if (prefix !== 'r' || !p.columns?.includes(n.column)) problems.push(`${where}: col must name one of columns, in the row phase`);
-          break;
-        case 'const':
-          if (!isInt32(n.value)) problems.push(`${where}: const must be a 32-bit integer`);
-          break;
-        case 'key':
-        case 'agg': {
-          const count = n.op === 'key' ? p.aggregate?.keys?.length : p.aggregate?.aggregates?.length;
-          if (prefix !== 'g' || !Number.isInteger(n.index) || n.index < 0 || n.index >= (count ?? 0)) problems.push(`${where}: ${n.op} index out of range, or outside the group phase`);
-          break;
-        }
-        default: {
-          const arity = ARITY[n?.op as string];
-          const args = (n as { args?: unknown }).args;
-          if (arity === undefined) {
-            problems.push(`${where}: unknown op ${JSON.stringify(n?.op)}`);
-            break;
-          }
-          if (!Array.isArray(args) || args.length !== arity) {
-            problems.push(`${where}: ${n.op} takes ${arity} arguments`);
-            break;
-          }
-          const want = (j: number): ValueType => (n.op === 'and' || n.op === 'or' || n.op === 'not' || (n.op === 'if' && j === 0) ? 'bit' : 'int');
-          args.forEach((a: string, j: number) => {
-            if (types.get(a) !== want(j)) problems.push(`${where}: argument ${j + 1} must be an earlier ${want(j)} node of this phase`);
-          });
-        }
-      }
-      if (n && typeof n.id === 'string') types.set(n.id, want);
-    });
+  }
+}
+
+/** Checks a phase's nodes (ids in order, types by op, operands earlier in the phase); returns their types. */
+function checkPhase(p: Plan, nodes: unknown, prefix: 'r' | 'g', problems: string[]): PhaseTypes {
+  const types: PhaseTypes = new Map();
+  const list = prefix === 'r' ? 'rowNodes' : 'groupNodes';
+  if (!Array.isArray(nodes)) {
+    problems.push(`${list} must be a list`);
     return types;
-  };
-  const rows = phase(p.rowNodes, 'r');
-  const groups = phase(p.groupNodes, 'g');
-  const is = (types: Map<string, ValueType>, ref: unknown, t: ValueType) => typeof ref === 'string' && types.get(ref) === t;
-  if (p.filter !== null && !is(rows, p.filter, 'bit')) problems.push('filter must be a bit node of the row phase or null');
+  }
+  nodes.forEach((n: PlanNode, i) => {
+    const where = `${list}[${i}]`;
+    if (n?.id !== `${prefix}${i}`) problems.push(`${where}: id must be ${prefix}${i}`);
+    const want: ValueType = INT_OPS.has(n?.op) ? 'int' : 'bit';
+    if (n?.type !== want) problems.push(`${where}: type must be ${want} for ${n?.op}`);
+    if (n) checkNodeArgs(p, n, where, prefix, types, problems);
+    else problems.push(`${where}: unknown op undefined`);
+    if (n && typeof n.id === 'string') types.set(n.id, want);
+  });
+  return types;
+}
+
+function checkAggregate(p: Plan, rows: PhaseTypes, groups: PhaseTypes, problems: string[]): void {
   if (p.aggregate === null) {
     if (p.groupNodes?.length) problems.push('groupNodes must be empty without aggregate');
     if (p.having !== null) problems.push('having needs aggregate');
-  } else {
-    if (!Array.isArray(p.aggregate?.keys) || p.aggregate.keys.some((k) => !is(rows, k, 'int'))) problems.push('aggregate.keys must be int nodes of the row phase');
-    if (!Array.isArray(p.aggregate?.aggregates)) problems.push('aggregate.aggregates must be a list');
-    else {
-      p.aggregate.aggregates.forEach((a, i) => {
-        if (!AGG_OPS.has(a?.op)) problems.push(`aggregates[${i}]: unknown op ${JSON.stringify(a?.op)}`);
-        else if (a.op === 'count' ? a.arg !== null : !is(rows, a.arg, 'int')) problems.push(`aggregates[${i}]: arg must be ${a.op === 'count' ? 'null' : 'an int node of the row phase'}`);
-      });
-    }
-    if (p.having !== null && !is(groups, p.having, 'bit')) problems.push('having must be a bit node of the group phase or null');
+    return;
   }
-  const outPhase = p.aggregate === null ? rows : groups;
+  if (!Array.isArray(p.aggregate?.keys) || p.aggregate.keys.some((k) => !isNode(rows, k, 'int'))) problems.push('aggregate.keys must be int nodes of the row phase');
+  if (!Array.isArray(p.aggregate?.aggregates)) problems.push('aggregate.aggregates must be a list');
+  else {
+    p.aggregate.aggregates.forEach((a, i) => {
+      if (!AGG_OPS.has(a?.op)) problems.push(`aggregates[${i}]: unknown op ${JSON.stringify(a?.op)}`);
+      else if (a.op === 'count' ? a.arg !== null : !isNode(rows, a.arg, 'int')) problems.push(`aggregates[${i}]: arg must be ${a.op === 'count' ? 'null' : 'an int node of the row phase'}`);
+    });
+  }
+  if (p.having !== null && !isNode(groups, p.having, 'bit')) problems.push('having must be a bit node of the group phase or null');
+}
+
+function checkOutputs(p: Plan, outPhase: PhaseTypes, problems: string[]): void {
   if (!Array.isArray(p.outputs) || p.outputs.length === 0) problems.push('outputs must be a non-empty list');
   else {
     const names = new Set<string>();
@@ -156,14 +169,9 @@ export function checkPlan(x: unknown): string[] {
       if (typeof o?.name !== 'string' || !NAME.test(o.name) || o.name.toLowerCase() === '_valid') problems.push(`outputs[${i}]: name must be a name of at most 63 characters, not _valid`);
       else if (names.has(o.name)) problems.push(`outputs[${i}]: name ${o.name} is used twice`);
       else names.add(o.name);
-      if (!is(outPhase, o?.value, 'int')) problems.push(`outputs[${i}]: value must be an int node of the ${p.aggregate === null ? 'row' : 'group'} phase`);
+      if (!isNode(outPhase, o?.value, 'int')) problems.push(`outputs[${i}]: value must be an int node of the ${p.aggregate === null ? 'row' : 'group'} phase`);
     });
   }
   if (typeof p.distinct !== 'boolean') problems.push('distinct must be true or false');
-  if (!Array.isArray(p.orderBy) || p.orderBy.some((o) => !is(outPhase, o?.value, 'int') || typeof o.desc !== 'boolean')) problems.push('orderBy must be {value, desc} with int nodes of the outputs\' phase');
-  const limitOk = (l: unknown) => l === null || (Number.isInteger(l) && (l as number) >= 0 && (l as number) <= 2147483647);
-  if (!limitOk(p.limit)) problems.push('limit must be null or an integer ≥ 0');
-  const base = p.aggregate !== null && p.aggregate.keys?.length === 0 ? 'one' : 'input_rows';
-  if (p.outputRows?.base !== base || p.outputRows?.limit !== p.limit) problems.push(`outputRows must be {base: "${base}", limit: ${p.limit}}`);
-  return problems;
+  if (!Array.isArray(p.orderBy) || p.orderBy.some((o) => !isNode(outPhase, o?.value, 'int') || typeof o.desc !== 'boolean')) problems.push('orderBy must be {value, desc} with int nodes of the outputs\' phase');
 }
