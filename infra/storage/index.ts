@@ -30,14 +30,23 @@ export class InvalidOwnerIdError extends Error {
   }
 }
 
+/**
+ * Whether GCS upload URLs sign the share-file size limit by default. Off until register_data_owner's answer
+ * lists each party's upload headers (`upload_headers`: JobStorage.uploadHeaders), which qs upload and the web
+ * app already send: a GCS URL signed with x-goog-content-length-range refuses a PUT without that header,
+ * and today's clients cannot know its value from the URL alone.
+ */
+export const SIGN_UPLOAD_SIZE_LIMIT = false;
+
 /** One client per cloud, built lazily: a deployment without Azure credentials never touches Azure. */
-export function cloudStorages(config: Config): Record<Provider, CloudStorage> {
+export function cloudStorages(config: Config, opts: { signUploadSizeLimit?: boolean } = {}): Record<Provider, CloudStorage> {
+  const sizeLimit = (opts.signUploadSizeLimit ?? SIGN_UPLOAD_SIZE_LIMIT) ? config.maxShareBytes : undefined;
   const made: Partial<Record<Provider, CloudStorage>> = {};
   // Read at each bucket's creation: the id may be generated into the data dir on first use.
   const tags = () => ({ deployment: deploymentId(config), createdMs: Date.now() });
   const make: Record<Provider, () => CloudStorage> = {
     aws: () => new S3Storage(config.s3, config.corsOrigins, tags),
-    gcp: () => new GcsStorage(config.gcs, config.corsOrigins, tags, config.maxShareBytes),
+    gcp: () => new GcsStorage(config.gcs, config.corsOrigins, tags, sizeLimit),
     azure: () => new AzureStorage(config.azure, config.corsOrigins, tags),
   };
   return new Proxy({} as Record<Provider, CloudStorage>, {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { JobStorage, cloudStorages } from '../../../infra/storage/index.js';
+import { JobStorage, SIGN_UPLOAD_SIZE_LIMIT, cloudStorages } from '../../../infra/storage/index.js';
 import { jobParties } from '../../../domain/names.js';
 import { testConfig } from '../../helpers/env.js';
 import { verifyGcsV4, verifySigV4 } from '../../helpers/signature-verifiers.js';
@@ -45,10 +45,12 @@ describe('GCS upload URLs (verified with an independent V4 verifier)', () => {
     expect(verifyGcsV4(url, key, { method: 'PUT', path: `/${party.inputBucket}/mallory`, now: new Date(), headers }).ok).toBe(false);
     expect(verifyGcsV4(url, key, { method: 'PUT', path, now: later(config.uploadUrlTtlSeconds + 5), headers })).toEqual({ ok: false, reason: 'expired' });
     expect(verifyGcsV4(url, otherRsaKey(), { method: 'PUT', path, now: new Date(), headers }).ok).toBe(false);
+    expect(new URL(url).searchParams.get('X-Goog-Expires')).toBe(String(config.uploadUrlTtlSeconds));
   });
 
   it('when an upload is larger than QS_MAX_SHARE_BYTES, then GCS refuses it itself: the length range is signed into the URL', async () => {
     const [party] = jobParties({ jobId: randomUUID(), securityLevel: 'semi', cloudProviders: ['gcp'] });
+    const storage = new JobStorage(cloudStorages(config, { signUploadSizeLimit: true }), { uploadSeconds: 60, readSeconds: 60 });
     const [url] = await storage.uploadUrls([party], 'alice');
     const path = `/${party.inputBucket}/alice`;
     const range = `0,${config.maxShareBytes}`;
@@ -60,10 +62,13 @@ describe('GCS upload URLs (verified with an independent V4 verifier)', () => {
     expect(verifyGcsV4(url, gcsKey(), { method: 'PUT', path, now: new Date() })).toEqual({ ok: false, reason: 'signs headers the request does not send: x-goog-content-length-range' });
     expect(verifyGcsV4(url, gcsKey(), { method: 'PUT', path, now: new Date(), headers: { 'x-goog-content-length-range': `0,${config.maxShareBytes * 2}` } }).ok).toBe(false);
     // a smaller limit is signed as such
-    const small = new JobStorage(cloudStorages(testConfig({ QS_MAX_SHARE_BYTES: '1000' })), { uploadSeconds: 60, readSeconds: 60 });
+    const small = new JobStorage(cloudStorages(testConfig({ QS_MAX_SHARE_BYTES: '1000' }), { signUploadSizeLimit: true }), { uploadSeconds: 60, readSeconds: 60 });
     const [smallUrl] = await small.uploadUrls([party], 'alice');
     expect(verifyGcsV4(smallUrl, gcsKey(), { method: 'PUT', path, now: new Date(), headers: { 'x-goog-content-length-range': '0,1000' } })).toEqual({ ok: true });
-    expect(new URL(url).searchParams.get('X-Goog-Expires')).toBe(String(config.uploadUrlTtlSeconds));
+    // until register's answer carries upload_headers, the default signs only the host (what clients can meet)
+    expect(SIGN_UPLOAD_SIZE_LIMIT).toBe(false);
+    const [plain] = await new JobStorage(cloudStorages(config), { uploadSeconds: 60, readSeconds: 60 }).uploadUrls([party], 'alice');
+    expect(new URL(plain).searchParams.get('X-Goog-SignedHeaders')).toBe('host');
   });
 });
 
