@@ -52,6 +52,137 @@ export interface FaultReport {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const END = new Set(['Success', 'Fail']);
 
+/** One fault run's deployment, its jobs and the scenarios' results; each scenario is one method. */
+class FaultRun {
+  readonly jobs: FaultJob[] = [];
+  readonly scenarios: ScenarioResult[] = [];
+  readonly trials: KillTrial[] = [];
+  readonly missedStages: string[] = [];
+  private seed = 0;
+  worker!: NodeProcess;
+
+  constructor(
+    readonly o: FaultOptions,
+    readonly cluster: Cluster,
+    readonly client: Client,
+  ) {}
+
+  get api(): string {
+    return this.cluster.apiUrl;
+  }
+
+  async launch(level: SecurityLevel = this.seed % 3 === 2 ? 'mal' : 'semi'): Promise<FaultJob> {
+    const job = await launchJob(this.api, level, this.seed++);
+    this.jobs.push(job);
+    return job;
+  }
+
+  /** Those of `ids` whose workflow still runs. */
+  async open(ids: string[]): Promise<string[]> {
+    const describe = (id: string) => this.client.workflow.getHandle(id).describe().catch(() => undefined);
+    return (await Promise.all(ids.map(async (id) => ((await describe(id))?.status.name === 'RUNNING' ? id : undefined)))).filter((x): x is string => !!x);
+  }
+
+  /** Waits until one of `ids` has a stage running on `worker` (any stage when `stage` is undefined). */
+  async whenRunning(ids: string[], worker: NodeProcess, stage?: string, timeoutMs = 240_000): Promise<RunningStage[] | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const running = (await runningStages(this.client, ids)).filter((r) => r.worker.startsWith(`${worker.child.pid}@`));
+      if (running.some((r) => !stage || r.stage === stage)) return running;
+      await sleep(150);
+    }
+    return undefined;
+  }
+
+  async waitEnded(ids: string[], timeoutMs = 900_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (let left = ids; left.length && Date.now() < deadline; ) {
+      left = (await Promise.all(left.map(async (id) => (END.has((await statusOf(this.api, id)) ?? '') ? undefined : id)))).filter((x): x is string => !!x);
+      if (left.length) await sleep(1000);
+    }
+  }
+
+  /** The jobs with a stage running on the worker now: those still going, else a new one. */
+  async midJob(): Promise<string[]> {
+    let ids = await this.open(this.jobs.map((j) => j.id));
+    if (ids.length === 0) ids = [(await this.launch('semi')).id];
+    const running = await this.whenRunning(ids, this.worker);
+    return [...new Set((running ?? []).map((r) => r.jobId))];
+  }
+
+  /** 1. kill -9 of the worker in each stage in turn, a new worker right after each kill. */
+  async workerKills(): Promise<void> {
+    const first = this.jobs.length;
+    const ids = () => this.jobs.slice(first).map((j) => j.id);
+    for (let k = 0; k < this.o.kills; k++) {
+      const stage = STAGES[k % STAGES.length];
+      const deadline = Date.now() + 240_000;
+      let hit: RunningStage[] | undefined;
+      while (!hit && Date.now() < deadline) {
+        if ((await this.open(ids())).length < this.o.concurrency) await this.launch();
+        hit = await this.whenRunning(ids(), this.worker, stage, 2_000);
+      }
+      if (!hit) {
+        this.missedStages.push(stage);
+        this.o.log(`faults: trial ${k + 1}: no job reached ${stage} in time`);
+        continue;
+      }
+      await crash(this.worker);
+      this.trials.push({ stage, hit });
+      this.o.log(`faults: trial ${k + 1}/${this.o.kills}: kill -9 of the worker during ${stage} (stages running: ${hit.map((h) => `${h.stage}#${h.attempt}`).join(', ')})`);
+      this.worker = await this.cluster.startWorker();
+    }
+    this.scenarios.push({ name: `kill -9 of the worker, ${this.trials.length} trials`, jobs: ids(), notes: [] });
+  }
+
+  /** 2. The API killed and restarted mid-job. */
+  async apiRestart(): Promise<void> {
+    const ids = await this.midJob();
+    await this.cluster.restartApi(2_000);
+    const notes = [`status right after the restart: ${(await Promise.all(ids.map((id) => statusOf(this.api, id)))).join(', ')}`];
+    this.scenarios.push({ name: 'kill -9 of the API mid-job, new API on the same port', jobs: ids, notes });
+    this.o.log(`faults: API restarted with ${ids.length} job(s) running; ${notes.join('; ')}`);
+  }
+
+  /** 3. The Temporal dev server killed and restarted on the same db mid-job. */
+  async temporalRestart(): Promise<void> {
+    const ids = await this.midJob();
+    await this.cluster.restartTemporal(3_000);
+    await sleep(5_000);
+    const notes: string[] = [];
+    if (this.worker.child.exitCode !== null || this.worker.child.signalCode !== null) {
+      notes.push('the worker exited while Temporal was down; a new one was started');
+      this.worker = await this.cluster.startWorker();
+    } else notes.push('the worker stayed up and reconnected');
+    this.scenarios.push({ name: 'kill -9 of the Temporal dev server mid-job, restart on the same db file', jobs: ids, notes });
+    this.o.log(`faults: Temporal restarted with ${ids.length} job(s) running; ${notes.join('; ')}`);
+  }
+
+  /** 4. Two workers at once; one of them dies mid-stage and is not replaced. */
+  async twoWorkers(): Promise<void> {
+    const second = await this.cluster.startWorker();
+    const batch = await Promise.all(Array.from({ length: this.o.concurrency }, (_, i) => this.launch(i % 3 === 2 ? 'mal' : 'semi')));
+    const ids = batch.map((j) => j.id);
+    const onSecond = await this.whenRunning(ids, second);
+    const onFirst = (await runningStages(this.client, ids)).filter((r) => r.worker.startsWith(`${this.worker.child.pid}@`)).length;
+    const notes = [`stages running when one worker was killed: ${onSecond?.length ?? 0} on it, ${onFirst} on the other`];
+    await crash(second);
+    this.scenarios.push({ name: 'two workers at once, one killed mid-stage and not replaced', jobs: ids, notes });
+    this.o.log(`faults: two workers; ${notes.join('; ')}`);
+  }
+
+  /** Every job ended, checked: answer, hosts, processes, and listed by the API. */
+  async report(t0: number): Promise<FaultReport> {
+    await this.waitEnded(this.jobs.map((j) => j.id));
+    await sleep(2_000); // the last teardown's processes exit
+    const verdicts = await Promise.all(this.jobs.map((j) => verifyJob(this.api, this.cluster.env.QS_DATA_DIR, j)));
+    const listed = await listedJobs(this.api);
+    const lost = verdicts.filter((v) => !listed.has(v.id) || !END.has(v.status)).map((v) => v.id);
+    const { trials, missedStages, scenarios } = this;
+    return { trials, missedStages, scenarios, verdicts, lost, playbookProcessesLeft: playbookProcessesLeft(), seconds: (Date.now() - t0) / 1000 };
+  }
+}
+
 export async function runFaults(o: FaultOptions): Promise<FaultReport> {
   const t0 = Date.now();
   const cluster = await Cluster.start(o.dir, {
@@ -65,117 +196,16 @@ export async function runFaults(o: FaultOptions): Promise<FaultReport> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const connection = await Connection.connect({ address: cluster.env.TEMPORAL_ADDRESS });
-  const client = new Client({ connection });
-  const api = cluster.apiUrl;
-  const jobs: FaultJob[] = [];
-  const scenarios: ScenarioResult[] = [];
-  let seed = 0;
-  const launch = async (level: SecurityLevel = seed % 3 === 2 ? 'mal' : 'semi') => {
-    const job = await launchJob(api, level, seed++);
-    jobs.push(job);
-    return job;
-  };
-  const open = async (ids: string[]) =>
-    (await Promise.all(ids.map(async (id) => ((await client.workflow.getHandle(id).describe().catch(() => undefined))?.status.name === 'RUNNING' ? id : undefined)))).filter((x): x is string => !!x);
-  /** Waits until one of `ids` has a stage running on `worker` (any stage when `stage` is undefined). */
-  const whenRunning = async (ids: string[], worker: NodeProcess, stage?: string, timeoutMs = 240_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const running = (await runningStages(client, ids)).filter((r) => r.worker.startsWith(`${worker.child.pid}@`));
-      if (running.some((r) => !stage || r.stage === stage)) return running;
-      await sleep(150);
-    }
-    return undefined;
-  };
-  const waitEnded = async (ids: string[], timeoutMs = 900_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (let left = ids; left.length && Date.now() < deadline; ) {
-      left = (await Promise.all(left.map(async (id) => (END.has((await statusOf(api, id)) ?? '') ? undefined : id)))).filter((x): x is string => !!x);
-      if (left.length) await sleep(1000);
-    }
-  };
-
   try {
+    const run = new FaultRun(o, cluster, new Client({ connection }));
     await cluster.startApi();
-    let worker = await cluster.startWorker();
-
-    // 1. kill -9 of the worker in each stage in turn.
-    const trials: KillTrial[] = [];
-    const missedStages: string[] = [];
-    const first = jobs.length;
-    for (let k = 0; k < o.kills; k++) {
-      const stage = STAGES[k % STAGES.length];
-      const deadline = Date.now() + 240_000;
-      let hit: RunningStage[] | undefined;
-      while (!hit && Date.now() < deadline) {
-        const ids = jobs.slice(first).map((j) => j.id);
-        if ((await open(ids)).length < o.concurrency) await launch();
-        hit = await whenRunning(jobs.slice(first).map((j) => j.id), worker, stage, 2_000);
-      }
-      if (!hit) {
-        missedStages.push(stage);
-        o.log(`faults: trial ${k + 1}: no job reached ${stage} in time`);
-        continue;
-      }
-      await crash(worker);
-      trials.push({ stage, hit });
-      o.log(`faults: trial ${k + 1}/${o.kills}: kill -9 of the worker during ${stage} (stages running: ${hit.map((h) => `${h.stage}#${h.attempt}`).join(', ')})`);
-      worker = await cluster.startWorker();
-    }
-    scenarios.push({ name: `kill -9 of the worker, ${trials.length} trials`, jobs: jobs.slice(first).map((j) => j.id), notes: [] });
-
-    /** The jobs with a stage running on the worker now: those still going from above, else a new one. */
-    const midJob = async (): Promise<string[]> => {
-      let ids = await open(jobs.map((j) => j.id));
-      if (ids.length === 0) ids = [(await launch('semi')).id];
-      const running = await whenRunning(ids, worker);
-      return [...new Set((running ?? []).map((r) => r.jobId))];
-    };
-
-    // 2. The API killed and restarted mid-job.
-    {
-      const ids = await midJob();
-      await cluster.restartApi(2_000);
-      const notes = [`status right after the restart: ${(await Promise.all(ids.map((id) => statusOf(api, id)))).join(', ')}`];
-      scenarios.push({ name: 'kill -9 of the API mid-job, new API on the same port', jobs: ids, notes });
-      o.log(`faults: API restarted with ${ids.length} job(s) running; ${notes.join('; ')}`);
-    }
-
-    // 3. The Temporal dev server killed and restarted on the same db mid-job.
-    {
-      const ids = await midJob();
-      await cluster.restartTemporal(3_000);
-      await sleep(5_000);
-      const notes: string[] = [];
-      if (worker.child.exitCode !== null || worker.child.signalCode !== null) {
-        notes.push('the worker exited while Temporal was down; a new one was started');
-        worker = await cluster.startWorker();
-      } else {
-        notes.push('the worker stayed up and reconnected');
-      }
-      scenarios.push({ name: 'kill -9 of the Temporal dev server mid-job, restart on the same db file', jobs: ids, notes });
-      o.log(`faults: Temporal restarted with ${ids.length} job(s) running; ${notes.join('; ')}`);
-    }
-
-    // 4. Two workers at once; one of them dies mid-stage and is not replaced.
-    if (o.twoWorkers) {
-      const second = await cluster.startWorker();
-      const batch = await Promise.all(Array.from({ length: o.concurrency }, (_, i) => launch(i % 3 === 2 ? 'mal' : 'semi')));
-      const ids = batch.map((j) => j.id);
-      const onSecond = await whenRunning(ids, second);
-      const onFirst = (await runningStages(client, ids)).filter((r) => r.worker.startsWith(`${worker.child.pid}@`)).length;
-      const notes = [`stages running when one worker was killed: ${onSecond?.length ?? 0} on it, ${onFirst} on the other`];
-      await crash(second);
-      scenarios.push({ name: 'two workers at once, one killed mid-stage and not replaced', jobs: ids, notes });
-      o.log(`faults: two workers; ${notes.join('; ')}`);
-    }
-
-    await waitEnded(jobs.map((j) => j.id));
-    await sleep(2_000); // the last teardown's processes exit
-    const verdicts = await Promise.all(jobs.map((j) => verifyJob(api, cluster.env.QS_DATA_DIR, j)));
-    const listed = await listedJobs(api);
-    const lost = verdicts.filter((v) => !listed.has(v.id) || !END.has(v.status)).map((v) => v.id);
-    return { trials, missedStages, scenarios, verdicts, lost, playbookProcessesLeft: playbookProcessesLeft(), seconds: (Date.now() - t0) / 1000 };
+    run.worker = await cluster.startWorker();
+    await run.workerKills();
+    // 2 and 3 hit the jobs still running from 1 (a new job only when none is).
+    await run.apiRestart();
+    await run.temporalRestart();
+    if (o.twoWorkers) await run.twoWorkers();
+    return await run.report(t0);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
