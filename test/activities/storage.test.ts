@@ -1,7 +1,9 @@
 // JobStorage against the three emulators, through the real SDKs and real HTTP.
 import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { JobStorage, StorageCreationError, cloudStorages, InvalidOwnerIdError } from '../../infra/storage/index.js';
+import { JobStorage, MANIFEST_BLOB, StorageCreationError, cloudStorages, InvalidOwnerIdError } from '../../infra/storage/index.js';
+import { createStorageActivities } from '../../activities/storage.js';
+import { createHash } from 'node:crypto';
 import { BUCKET_PREFIX, jobParties } from '../../domain/names.js';
 import type { CloudStorage } from '../../infra/storage/types.js';
 import type { Provider } from '../../domain/job.js';
@@ -159,6 +161,45 @@ describe('upload and read URLs', () => {
       expect(names).toContain(parties.find((p) => p.provider === provider)!.inputBucket);
       expect(names.every((n) => n.startsWith(BUCKET_PREFIX))).toBe(true);
     }
+    await storage.delete(parties);
+  });
+});
+
+describe('validateUploads and the manifest', () => {
+  const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+  const schemaJob = (providers: Provider[]) => ({ ...job('semi', providers), analysisName: 'x', querySql: 'SELECT SUM(a) FROM t', schema: { a: 'n' }, createdAt: new Date().toISOString() });
+
+  it('when every file is valid, then each party\'s manifest records the SHA-256 and size of the bytes validated, and the read URLs carry it', async () => {
+    const j = schemaJob(['aws', 'gcp', 'azure']);
+    const parties = jobParties(j);
+    await storage.create(parties);
+    const urls = await storage.uploadUrls(parties, 'alice');
+    const bodies = parties.map((p) => `a_0,a_1,[a]_0,[a]_1\n${p.index},2,3,4\n`);
+    for (const [i, p] of parties.entries()) expect((await fetch(urls[i], { method: 'PUT', headers: storage.uploadHeaders(p), body: bodies[i] })).ok).toBe(true);
+    expect(await storage.readManifest(parties[0])).toBeUndefined();
+    expect((await storage.inputReadUrls(parties[0], ['alice']))[0].sha256).toBeUndefined(); // before submit: none to give
+    expect(await createStorageActivities(storage).validateUploads(j, ['alice'])).toEqual({ ok: true, details: [] });
+    for (const [i, p] of parties.entries()) {
+      expect(await storage.readManifest(p), p.provider).toEqual({ party: i, files: { alice: { sha256: sha(bodies[i]), size: bodies[i].length } } });
+      expect((await storage.inputReadUrls(p, ['alice']))[0].sha256).toBe(sha(bodies[i]));
+      // the manifest is not an input: listings of owners' files and their removal do not count it as one
+      expect((await storage.listInputs(p)).map((b) => b.name)).toEqual(['alice']);
+    }
+    expect(MANIFEST_BLOB).toMatch(/^_/); // no owner id starts with "_": no upload URL can name it
+    await expect(storage.uploadUrls(parties, MANIFEST_BLOB)).rejects.toBeInstanceOf(InvalidOwnerIdError);
+    await storage.delete(parties);
+  });
+
+  it('when a file is over QS_MAX_SHARE_BYTES or has a wrong header, then no manifest is written', async () => {
+    const j = schemaJob(['aws']);
+    const parties = jobParties(j);
+    await storage.create(parties);
+    const urls = await storage.uploadUrls(parties, 'bob');
+    for (const [i, p] of parties.entries()) await fetch(urls[i], { method: 'PUT', headers: storage.uploadHeaders(p), body: `a_0,a_1,[a]_0,[a]_1\n${'1,2,3,4\n'.repeat(20)}` });
+    const r = await createStorageActivities(storage, { maxShareBytes: 100 }).validateUploads(j, ['bob']);
+    expect(r.ok).toBe(false);
+    expect(r.details).toEqual(parties.map((p) => `owner 'bob', party ${p.index} (aws): share file is 180 bytes, over the limit of 100 (QS_MAX_SHARE_BYTES)`));
+    expect(await storage.readManifest(parties[0])).toBeUndefined();
     await storage.delete(parties);
   });
 });
