@@ -1,55 +1,53 @@
 // The Fastify application, without a socket: tests build it and call it through real HTTP or inject.
 // Every error leaves through one handler that answers JSON from the catalogue and never leaks internals.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Client } from '@temporalio/client';
-import type { Config } from '../infra/config.js';
-import type { JobStorage } from '../infra/storage/index.js';
-import { QsError, qsError } from './errors.js';
-import { JobService } from './job-service.js';
+import { Client, Connection } from '@temporalio/client';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { bearer, registerAuth } from './auth.js';
+import type { Config } from '../infra/config.js';
+import { JobStorage, cloudStorages } from '../infra/storage/index.js';
+import { connectionSettings } from '../infra/temporal-connection.js';
+import { QsError, qsError } from './errors.js';
+import { bearer, registerAuth, type Auth } from './auth.js';
 import { registerDocs } from './docs.js';
+import type { JobGateway } from './gateway.js';
+import { TemporalGateway } from './temporal-gateway.js';
+import { makeContext } from './use-cases/context.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { operationRoutes } from './routes/operations.js';
-import { JobAdmin } from './job-admin.js';
-import { JobOwnership } from './ownership.js';
-import { validatorCompiler } from './validation.js';
+import { fromFastify, validatorCompiler } from './validation.js';
+import { registerMetrics } from './metrics.js';
+import { registerRequestId, requestIdOptions } from './request-id.js';
 
-export interface AppDeps {
-  config: Config;
-  client: Client;
-  storage: JobStorage;
-  /** Run last when the app closes, after its own pending work (closes the Temporal connection). */
+/** What a caller may put in place of what buildApi makes from the configuration. */
+export interface ApiOverrides {
+  /** Default: a lazy connection to config.temporal (so /healthz answers 503, not a crash, while Temporal
+   *  is down), closed when the app closes. */
+  client?: Client;
+  /** Default: a TemporalGateway over the client. Contract tests put a fake here. */
+  gateway?: JobGateway;
+  /** Default: the configured clouds, URLs valid as configured. */
+  storage?: JobStorage;
+  /** Run last when the app closes, after its own pending work. */
   release?: () => Promise<void>;
   /** true: every request (info); { level: 'error' }: only unhandled errors; false: nothing */
-  logger?: boolean | { level: 'error' };
+  logger?: boolean | { level: string; name?: string };
 }
 
-/** Fastify's own errors that are the client's fault, mapped to the catalogue. */
-function fromFastify(err: FastifyError): QsError | undefined {
-  switch (err.code) {
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return qsError('QS_INVALID_JSON', [err.message.replace(/^Body is not valid JSON but content-type is set to 'application\/json'/, 'malformed JSON')]);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return qsError('QS_UNSUPPORTED_MEDIA_TYPE');
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return qsError('QS_BODY_TOO_LARGE');
-  }
-  if (err instanceof SyntaxError) return qsError('QS_INVALID_JSON', [err.message]);
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new QsError('QS_INVALID_FIELD', [err.message]);
-  return undefined;
-}
-
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+/** The API, without a socket: the server, the bench, the chaos run and the tests all build it here. */
+export async function buildApi(config: Config, overrides: ApiOverrides = {}): Promise<FastifyInstance> {
+  const connection = overrides.client ? undefined : Connection.lazy(connectionSettings(config));
+  const client = overrides.client ?? new Client({ connection, namespace: config.temporal.namespace });
+  const storage = overrides.storage ?? new JobStorage(cloudStorages(config), { uploadSeconds: config.uploadUrlTtlSeconds, readSeconds: config.readUrlTtlSeconds });
+  const ctx = makeContext(overrides.gateway ?? new TemporalGateway(client, config), storage, config);
   const app = Fastify({
-    logger: deps.logger ?? false,
-    bodyLimit: deps.config.bodyLimitBytes,
+    logger: overrides.logger ?? false,
+    disableRequestLogging: !config.logRequests,
+    ...requestIdOptions,
+    bodyLimit: config.bodyLimitBytes,
     connectionTimeout: 30_000,
     requestTimeout: 60_000,
     // Deeply nested or huge bodies are refused by the limit above; proto pollution keys are dropped.
@@ -57,7 +55,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onConstructorPoisoning: 'remove',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // First, so that every route registered after it is checked for a declaration of who may call it.
+  const auth = registerAuth(app, config);
+  registerRequestId(app);
+  await registerMetrics(app, { client });
+  await registerFramework(app, config, auth);
 
+  // onClose hooks run last-added first: the releases go in before the drain, so that they run after it.
+  const release = overrides.release;
+  if (release) app.addHook('onClose', () => release());
+  if (connection) app.addHook('onClose', () => connection.close());
+  // create_job answers before its storage report reaches the workflow: a graceful stop lets them arrive.
+  app.addHook('onClose', () => ctx.background.drain());
+  await app.register(healthRoutes, { gateway: ctx.gateway, config });
+  await app.register(jobRoutes, { ctx });
+  await app.register(operationRoutes, { ctx });
+  await app.register((await import('./routes/owners.js')).ownerRoutes, { client, storage, config, ownership: ctx.ownership }); // GET /jobs/:id/owners
+  await app.register((await import('./routes/web.js')).webRoutes); // the web app at / (web/, issue 20)
+  return app;
+}
+
+/** What every route shares: errors as JSON from the catalogue, security headers, CORS, the rate limit,
+ *  request validation and the docs. */
+async function registerFramework(app: FastifyInstance, config: Config, auth: Auth): Promise<void> {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const known = err instanceof QsError ? err : fromFastify(err);
     if (known) return reply.code(known.statusCode).send(known.body());
@@ -69,20 +89,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const e = qsError('QS_ROUTE_NOT_FOUND', [request.method, request.url.split('?')[0].slice(0, 200)]);
     return reply.code(e.statusCode).send(e.body());
   });
-
-  // First, so that every route registered after it is checked for a declaration of who may call it.
-  const auth = registerAuth(app, deps.config);
   // Security headers; the docs page needs its inline scripts, everything else is JSON.
   await app.register(helmet, { contentSecurityPolicy: false });
   // Cross-origin calls only from the API's own origins (QS_API_CORS_ORIGINS, none by default; the
   // buckets' QS_CORS_ORIGINS are another matter). cors answers preflights on a route of its own:
   // public (a preflight carries no credentials).
-  const origins = deps.config.apiCorsOrigins;
+  const origins = config.apiCorsOrigins;
   if (origins.length) {
     await auth.declaredPublic(() => app.register(cors, { origin: origins.includes('*') ? true : origins, methods: ['GET', 'POST', 'DELETE'], allowedHeaders: ['authorization', 'content-type'] }));
   }
   await app.register(rateLimit, {
-    max: deps.config.rateLimitPerMinute,
+    max: config.rateLimitPerMinute,
     timeWindow: '1 minute',
     keyGenerator: (request) => {
       const token = bearer(request);
@@ -90,25 +107,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     errorResponseBuilder: (_request, context) => qsError('QS_RATE_LIMITED', [context.after]),
   });
-
   // Requests are validated against their route's schema; api/validation.ts turns a failure into the
   // seed contract's answer. Responses are plain JSON.stringify so no field is ever dropped by a
   // response schema.
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await auth.declaredPublic(() => registerDocs(app));
-
-  const ownership = new JobOwnership(deps.client);
-  const jobs = new JobService(deps.client, deps.storage, deps.config, ownership);
-  // onClose hooks run last-added first: the release goes in before the drain, so that it runs after it.
-  const release = deps.release;
-  if (release) app.addHook('onClose', () => release());
-  // create_job answers before its storage report reaches the workflow: a graceful stop lets them arrive.
-  app.addHook('onClose', () => jobs.drain());
-  await app.register(healthRoutes, { client: deps.client, config: deps.config });
-  await app.register(jobRoutes, { jobs, config: deps.config });
-  await app.register(operationRoutes, { admin: new JobAdmin(deps.client, deps.storage, deps.config, (jobId) => jobs.forgetStatus(jobId), ownership) });
-  await app.register((await import('./routes/owners.js')).ownerRoutes, { client: deps.client, storage: deps.storage, config: deps.config, ownership }); // GET /jobs/:id/owners
-  await app.register((await import('./routes/web.js')).webRoutes); // the web app at / (web/, issue 20)
-  return app;
 }

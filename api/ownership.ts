@@ -2,10 +2,10 @@
 // (workflow input, memo and the QueryShieldAnalyst search attribute); another analyst is answered 404, as
 // if the job did not exist, and does not see it in GET /jobs. The admin role sees and operates every job.
 // With no token loaded (the open loopback default) there is no caller and nothing is checked.
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { JOB_WORKFLOW_TYPE, type JobState, type RegisterProof } from '../workflows/messages.js';
+import type { JobState, RegisterProof } from '../workflows/messages.js';
 import type { TokenEntry } from './auth.js';
 import { qsError } from './errors.js';
+import type { JobGateway } from './gateway.js';
 
 /** Who calls: the request's token, or undefined when the API runs open. */
 export type Caller = TokenEntry | undefined;
@@ -20,7 +20,7 @@ export class JobOwnership {
   /** job id -> the analyst who created it (null: created without one, e.g. by an open API) */
   private readonly analysts = new Map<string, string | null>();
 
-  constructor(private readonly client: Client) {}
+  constructor(private readonly gateway: JobGateway) {}
 
   remember(jobId: string, analyst: string | null): void {
     this.analysts.delete(jobId);
@@ -38,15 +38,8 @@ export class JobOwnership {
   private async analystOf(jobId: string): Promise<string | null> {
     const known = this.analysts.get(jobId);
     if (known !== undefined) return known;
-    let desc;
-    try {
-      desc = await this.client.workflow.getHandle(jobId).describe();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw qsError('QS_JOB_NOT_FOUND', [], { job_id: jobId });
-      throw qsError('QS_TEMPORAL_UNAVAILABLE', [err instanceof Error ? err.message.split('\n')[0].slice(0, 200) : 'unknown error']);
-    }
-    if (desc.type !== JOB_WORKFLOW_TYPE) throw qsError('QS_JOB_NOT_FOUND', [], { job_id: jobId });
-    const analyst = typeof desc.memo?.analyst === 'string' ? desc.memo.analyst : null;
+    const { memo } = await this.gateway.describe(jobId);
+    const analyst = typeof memo.analyst === 'string' ? memo.analyst : null;
     this.remember(jobId, analyst);
     return analyst;
   }

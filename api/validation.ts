@@ -9,13 +9,13 @@
 // Bodies are taken as sent; the query string and path parameters, which are text, are converted to the
 // schema's types (limit=5) and get its defaults. The first error only: the errors are listed lazily, so a
 // huge invalid body costs one check, not one error per element.
-import type { FastifySchemaCompiler, FastifyTypeProvider } from 'fastify';
+import type { FastifyError, FastifySchemaCompiler, FastifyTypeProvider } from 'fastify';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
 import { PATTERN_MEANINGS } from '../domain/limits.js';
-import { qsError, type QsError } from './errors.js';
+import { qsError, QsError } from './errors.js';
 
 /** Route handlers see the validated request typed by its schema. Answers are not typed by the response
  *  schemas: those document them (and the serializer never drops a field). */
@@ -108,4 +108,21 @@ function typeName(v: unknown): string {
 function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
   return typeName(v);
+}
+
+/** Fastify's own errors that are the client's fault, mapped to the catalogue. */
+export function fromFastify(err: FastifyError): QsError | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return qsError('QS_INVALID_JSON', [err.message.replace(/^Body is not valid JSON but content-type is set to 'application\/json'/, 'malformed JSON')]);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return qsError('QS_UNSUPPORTED_MEDIA_TYPE');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return qsError('QS_BODY_TOO_LARGE');
+  }
+  if (err instanceof SyntaxError) return qsError('QS_INVALID_JSON', [err.message]);
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new QsError('QS_INVALID_FIELD', [err.message]);
+  return undefined;
 }

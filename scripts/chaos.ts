@@ -10,11 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../infra/config.js';
 import { createWorker } from '../worker/create-worker.js';
-import { JobStorage, cloudStorages } from '../infra/storage/index.js';
-import { buildApp } from '../api/app.js';
+import { buildApi } from '../api/app.js';
 import { faultSummary, runFaults } from './chaos/faults.js';
 import { fire, hostileRequests } from './chaos/hostile-requests.js';
 import { LOAD_SCRIPT_ENV, startEmbeddedOnFreePorts, stopAll, type Service } from './services.js';
@@ -33,9 +31,7 @@ async function hostileInput(): Promise<boolean> {
     const config = loadConfig({ ...(await startEmbeddedOnFreePorts(tmp, services)), ...LOAD_SCRIPT_ENV });
     const { worker, close } = await createWorker(config);
     const running = worker.run();
-    const connection = await Connection.connect({ address: config.temporal.address });
-    const client = new Client({ connection });
-    const app = await buildApp({ config, client, storage: new JobStorage(cloudStorages(config), { uploadSeconds: 3600, readSeconds: 3600 }) });
+    const app = await buildApi(config);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 
@@ -68,7 +64,6 @@ async function hostileInput(): Promise<boolean> {
     worker.shutdown();
     await running;
     await close();
-    await connection.close();
     return result.serverErrors.length === 0 && alive;
   } finally {
     await stopAll(services);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { JobStorage } from '../../infra/storage/index.js';
-import { buildApp } from '../../api/app.js';
+import { buildApi } from '../../api/app.js';
 import { hashToken } from '../../api/auth.js';
 import { testConfig } from '../helpers/env.js';
 import { loadConfig, ConfigError } from '../../infra/config.js';
@@ -135,7 +135,7 @@ describe('routes declare who may call them', () => {
   it('when a route declares nothing, then the app refuses to start', async () => {
     const stack = await startStack({ worker: false, env: { QS_API_TOKEN_HASHES: `analyst:${hashToken(ANALYST)}` } });
     try {
-      const app = await buildApp({ config: stack.config, client: stack.client, storage: stack.storage });
+      const app = await buildApi(stack.config, { client: stack.client, storage: stack.storage });
       app.get('/forgotten', async () => ({ secret: 'yes' }));
       await expect(app.ready()).rejects.toThrow(/GET \/forgotten/);
       await app.close().catch(() => undefined);
@@ -167,7 +167,7 @@ describe('binding to a network address', () => {
       const file = path.join(dir, 'tokens.json');
       writeFileSync(file, JSON.stringify({ tokens: [] }));
       const config = testConfig({ HOST: '0.0.0.0', QS_API_TOKENS_FILE: file });
-      await expect(buildApp({ config, client: {} as Client, storage: {} as JobStorage })).rejects.toThrow(/not a loopback address/);
+      await expect(buildApi(config, { client: {} as Client, storage: {} as JobStorage })).rejects.toThrow(/not a loopback address/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

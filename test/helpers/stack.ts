@@ -8,7 +8,7 @@ import { createWorker, workflowsPath } from '../../worker/create-worker.js';
 import type { AllActivities } from '../../worker/activities.js';
 import { JobStorage, cloudStorages } from '../../infra/storage/index.js';
 import type { Config } from '../../infra/config.js';
-import { buildApp } from '../../api/app.js';
+import { buildApi } from '../../api/app.js';
 import { testConfig } from './env.js';
 
 let bundle: Promise<WorkflowBundle> | undefined;
@@ -36,7 +36,7 @@ export async function startStack(opts: { activities?: Partial<AllActivities>; en
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const storage = new JobStorage(cloudStorages(config), { uploadSeconds: config.uploadUrlTtlSeconds, readSeconds: config.readUrlTtlSeconds });
-  const app = await buildApp({ config, client, storage });
+  const app = await buildApi(config, { client, storage });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;

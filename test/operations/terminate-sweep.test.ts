@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { cloudStorages } from '../../infra/storage/index.js';
 import { UNKNOWN_JOB_GRACE_MS } from '../../activities/sweep.js';
 import { deploymentId } from '../../activities/compute/deployment.js';
-import { START_DEADLINE_MS } from '../../api/job-service.js';
+import { START_DEADLINE_MS } from '../../api/temporal-gateway.js';
 import { BUCKET_PREFIX, jobParties } from '../../domain/names.js';
 import { JOB_WORKFLOW_TYPE, storageCreatedSignal } from '../../workflows/messages.js';
 import { testConfig } from '../helpers/env.js';

@@ -3,17 +3,19 @@
 // (real emulators, a Temporal that is not there); when the API stops, the reports on their way arrive.
 import { describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { JobStorage, cloudStorages } from '../../infra/storage/index.js';
-import type { PartyInfo } from '../../domain/job.js';
-import { statusQuery } from '../../workflows/messages.js';
-import { buildApp } from '../../api/app.js';
-import { JobService } from '../../api/job-service.js';
-import { QsError } from '../../api/errors.js';
-import { testConfig } from '../helpers/env.js';
-import { fakeStages } from '../helpers/fake-stages.js';
-import { jobBody } from '../helpers/jobs.js';
-import { jobParties } from '../../domain/names.js';
-import { startStack } from '../helpers/stack.js';
+import { JobStorage, cloudStorages } from '../../../infra/storage/index.js';
+import type { PartyInfo } from '../../../domain/job.js';
+import { statusQuery } from '../../../workflows/messages.js';
+import { buildApi } from '../../../api/app.js';
+import { QsError } from '../../../api/errors.js';
+import { TemporalGateway } from '../../../api/temporal-gateway.js';
+import { makeContext } from '../../../api/use-cases/context.js';
+import { createJob } from '../../../api/use-cases/create.js';
+import { testConfig } from '../../helpers/env.js';
+import { fakeStages } from '../../helpers/fake-stages.js';
+import { jobBody } from '../../helpers/jobs.js';
+import { jobParties } from '../../../domain/names.js';
+import { startStack } from '../../helpers/stack.js';
 
 /** Remembers which parties create_job made buckets for (the job id is never answered on failure). */
 class WatchedStorage extends JobStorage {
@@ -24,15 +26,13 @@ class WatchedStorage extends JobStorage {
   }
 }
 
-describe('JobService.createJob', () => {
+describe('createJob', () => {
   it('when Temporal is unreachable, then 503 QS_TEMPORAL_UNAVAILABLE and the buckets made meanwhile are removed', { timeout: 60_000 }, async () => {
     const config = testConfig({ TEMPORAL_ADDRESS: '127.0.0.1:9' });
     const storage = new WatchedStorage(cloudStorages(config), { uploadSeconds: 60, readSeconds: 60 });
     const connection = Connection.lazy({ address: config.temporal.address });
-    const service = new JobService(new Client({ connection }), storage, config);
-    const err = await service
-      .createJob({ analysisName: 'x', querySql: 'SELECT COUNT(*) AS n FROM t', securityLevel: 'semi', cloudProviders: ['aws', 'gcp', 'azure'], schema: { a: 'u' } })
-      .catch((e: unknown) => e);
+    const ctx = makeContext(new TemporalGateway(new Client({ connection }), config), storage, config);
+    const err = await createJob(ctx, { analysisName: 'x', querySql: 'SELECT COUNT(*) AS n FROM t', securityLevel: 'semi', cloudProviders: ['aws', 'gcp', 'azure'], schema: { a: 'u' } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(QsError);
     expect((err as QsError).code).toBe('QS_TEMPORAL_UNAVAILABLE');
     expect(storage.made).toHaveLength(3);
@@ -49,7 +49,7 @@ describe('JobService.createJob', () => {
     try {
       // An API of its own, closed the way `npm run api` closes it: the connection goes last.
       const connection = await Connection.connect({ address: stack.config.temporal.address });
-      const app = await buildApp({ config: stack.config, client: new Client({ connection }), storage: stack.storage, release: () => connection.close() });
+      const app = await buildApi(stack.config, { client: new Client({ connection }), storage: stack.storage, release: () => connection.close() });
       const res = await app.inject({ method: 'POST', url: '/create_job', payload: jobBody() });
       expect(res.statusCode, res.body).toBe(200);
       const jobId = res.json().job_id as string;
