@@ -44,10 +44,10 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
   res.end(JSON.stringify(body));
 };
 
-async function run(args: string[], env: Record<string, string> = {}) {
+async function run(args: string[], env: Record<string, string> = {}, progress?: (text: string) => void) {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const code = await main(args, { QS_URL: base, QS_CONFIG: path.join(tmp, 'no-profiles.json'), ...env }, { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) });
+  const code = await main(args, { QS_URL: base, QS_CONFIG: path.join(tmp, 'no-profiles.json'), ...env }, { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l), progress });
   return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
 }
 
@@ -151,6 +151,11 @@ describe('upload', () => {
     expect(summary).toMatchObject({ job_id: 'j1', owner: 'alice', rows: 2 });
     expect(summary.parties.map((p: { verified: string }) => p.verified)).toEqual(['md5', 'status', 'md5']);
     expect(summary.parties.map((p: { bytes: number }) => p.bytes)).toEqual(files.map((f) => Buffer.byteLength(f)));
+    // On a terminal (an io.progress), without --json: one redrawn line with every party's bytes, cleared at the end.
+    const drawn: string[] = [];
+    expect((await run(['upload', '--job', 'j1', '--owner', 'alice', file()], {}, (t) => drawn.push(t))).code).toBe(0);
+    expect(drawn.some((t) => /^uploading: party 1\/3 \d+ B\/\d+ B · party 2\/3 .* · party 3\/3 /.test(t))).toBe(true);
+    expect(drawn.at(-1)).toBe('');
   });
 
   it('fails when a store reports a different digest, or refuses the PUT', async () => {
