@@ -1,6 +1,7 @@
-// The data owner's CSV check: what passes, and that every failure names its line and column.
+// The data owner's CSV check: what passes, and that every failure names its line and column. checkDataRecords
+// checks cells a reader already split (the CLI's csv-parse); checkDataCsv is the web app's plain reader on top.
 import { describe, expect, it } from 'vitest';
-import { CsvCheckError, checkDataCsv } from '../../domain/csv-check.js';
+import { CsvCheckError, checkDataCsv, checkDataRecords } from '../../domain/csv-check.js';
 
 const cols = ['age', 'salary'];
 
@@ -56,5 +57,14 @@ describe('checkDataCsv', () => {
   it('rejects an empty file and a header without rows', () => {
     expect(() => checkDataCsv('', cols)).toThrow(/empty file/);
     expect(() => checkDataCsv('age,salary\n', cols)).toThrow(/no data rows/);
+  });
+});
+
+describe('checkDataRecords', () => {
+  it('checks cells as a reader split them and names the lines the reader gives', () => {
+    expect(checkDataRecords([{ line: 1, cells: ['age', ' salary '] }, { line: 4, cells: ['30', ' -1'] }], cols)).toEqual([[30, -1]]);
+    expect(() => checkDataRecords([{ line: 2, cells: ['age', 'salary'] }, { line: 7, cells: ['1,5', '2'] }], cols, 'f.csv')).toThrow('f.csv: line 7, column age: "1,5" is not an integer');
+    expect(() => checkDataRecords([{ line: 3, cells: ['salary', 'age'] }], cols)).toThrow(/^the CSV: line 3: header is salary,age/);
+    expect(() => checkDataRecords([], cols)).toThrow(/empty file/);
   });
 });
