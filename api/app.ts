@@ -70,7 +70,7 @@ export async function buildApi(config: Config, overrides: ApiOverrides = {}): Pr
   await app.register(healthRoutes, { gateway: ctx.gateway, config });
   await app.register(jobRoutes, { ctx });
   await app.register(operationRoutes, { ctx });
-  await app.register((await import('./routes/owners.js')).ownerRoutes, { client, storage, config, ownership: ctx.ownership }); // GET /jobs/:id/owners
+  await app.register((await import('./routes/owners.js')).ownerRoutes, { ctx }); // GET /jobs/:id/owners
   await app.register((await import('./routes/web.js')).webRoutes); // the web app at / (web/, issue 20)
   return app;
 }
