@@ -17,9 +17,11 @@ import { startStack, waitForStatus, workflowBundle, type Stack } from '../helper
 // Committed histories: one per path a job that may still be running, or still be replayed by a status query
 // (the dev server keeps a closed job 24 h), has taken. before-api-storage-*: the workflow made the buckets (an
 // older API; local activity side of create-storage-as-local-activity, old side of keep-inputs-unless-success);
-// before-report-fallback-*: the old report timeout, which removed the buckets; api-storage-*: the API makes the
-// buckets and reports them (recorded with the one-function workflow before its split into phases, so they
-// also show that the split kept its commands). QS_RECORD_HISTORIES=1 writes this run's histories there.
+// before-rerun-*: recorded with the workflow of 9fa11a3^ (an activity made the buckets; a stage whose every attempt
+// lost its worker failed the job; inputs deleted on any end); before-report-fallback-*: the old report timeout,
+// which removed the buckets; api-storage-*: the API makes the buckets and reports them (recorded with the
+// one-function workflow before its split into phases, so they also show that the split kept its commands).
+// QS_RECORD_HISTORIES=1 writes this run's histories there.
 const HISTORY_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'histories');
 const recorded: { id: string; history: unknown }[] = [];
 

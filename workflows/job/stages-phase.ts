@@ -53,7 +53,8 @@ async function runStage(run: JobRun, acts: StageActivities, def: StageDef, hosts
       // Every attempt ended by a lost worker (kill -9, a machine gone) says nothing about the stage
       // itself: run it again rather than fail the job, a bounded number of times. The patch stays: a job
       // from before it (2026-11-28 18:40) that failed that way may still be held for an operator
-      // (QS_FAILED_STAGE_HOLD has no upper bound), and its history must replay to the same failure.
+      // (QS_FAILED_STAGE_HOLD has no upper bound), and its history must replay to the same failure
+      // (before-rerun-stage-loses-worker.json; with deprecatePatch here it fails to replay).
       if (isWorkerLoss(err) && workerLosses < MAX_WORKER_LOSSES_PER_STAGE && patched('rerun-stage-after-worker-loss')) {
         workerLosses++;
         lostAttempts += options.stage.retries;

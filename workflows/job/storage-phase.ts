@@ -46,8 +46,8 @@ async function awaitStorageReport(run: JobRun, timeoutMs: number) {
 /** A job of an older API (no storageReportTimeoutMs): the workflow makes the buckets, and the API waits
  *  for them through the storageReady update. Kept: such a job may still be open (created before
  *  2026-11-29 09:53, open up to QS_JOB_TTL). The patch too: jobs created before it (2026-11-28 18:44) made
- *  their buckets in an activity of their own and may be open as well; their histories are not committed
- *  (the committed before-api-storage-* ones took the local-activity side). */
+ *  their buckets in an activity of their own and may be open as well (before-rerun-stage-loses-worker.json
+ *  took that side; the before-api-storage-* histories the local-activity one). */
 async function makeStorageForOlderApi(run: JobRun) {
   const { job } = run.input;
   const acts = patched('create-storage-as-local-activity') ? storageInWorkflowTask : storage;
