@@ -129,6 +129,83 @@ function expectOnlyShares(sent: Sent[], jobId: string, owner: string, rows: numb
   expect(reconstructTable(COLUMNS, ordered)).toEqual(rows);
 }
 
+/** On the new-job page: the wage-gap job, first with a UNION (the grammar's 400 inline), then right; its id. */
+async function createWageGapJob(page: Page): Promise<string> {
+  await page.getByLabel('Analysis name').fill('wage gap (web)');
+  await page.getByLabel('SQL query').fill('SELECT academia FROM emp UNION SELECT region FROM emp');
+  const names = Object.keys(SCHEMA);
+  for (const [i, [col, unit]] of Object.entries(SCHEMA).entries()) {
+    if (i > 0) await page.getByRole('button', { name: 'Add column' }).click();
+    await page.getByLabel(`Column ${i + 1} name`).fill(col);
+    await page.getByLabel(`Column ${i + 1} unit`).fill(unit);
+  }
+  expect(names).toHaveLength(5);
+  await page.getByRole('button', { name: 'Create job' }).click();
+  // The grammar's 400, as the API says it, next to the field; focus goes to the field.
+  await expect.poll(() => page.locator('#err-query_sql').textContent()).toBe('query_sql: UNION is not supported (at 1:26)');
+  expect(await page.getByLabel('SQL query').getAttribute('aria-invalid')).toBe('true');
+  await screenshots(page, 'new-job');
+  await page.getByLabel('SQL query').fill(SQL);
+  await page.getByRole('button', { name: 'Create job' }).click();
+  await page.waitForURL(/#\/job\/[0-9a-f-]{36}$/, { timeout: 60_000 });
+  const jobId = page.url().split('/').pop()!;
+  await page.getByRole('heading', { level: 1, name: 'wage gap (web)' }).waitFor();
+  return jobId;
+}
+
+/** Submits and watches the live timeline reach Success. */
+async function submitAndWatch(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Submit job' }).click();
+  await page.getByText('Submitted. The stages start now.').waitFor();
+  await page.locator('.timeline li.running').first().waitFor({ timeout: 120_000 });
+  await screenshots(page, 'job-running');
+  await expect.poll(() => page.locator('#job-status').textContent(), { timeout: 540_000, interval: 1000 }).toMatch(/^(Success|Fail)$/);
+  expect(await page.locator('#job-status').textContent(), await page.locator('.timeline').textContent() ?? '').toBe('Success');
+  expect(await page.getByRole('button', { name: 'Submit job' }).isVisible()).toBe(false);
+  expect(await page.getByRole('button', { name: 'Cancel job' }).isVisible()).toBe(false);
+  const stages = await page.locator('.timeline li').evaluateAll((lis) => lis.map((li) => [li.getAttribute('data-stage'), li.className]));
+  expect(stages.filter(([, state]) => state === 'succeeded').map(([name]) => name)).toEqual(expect.arrayContaining(['createVMs', 'setupAuthentication', 'deployTvaCore', 'runExperiment']));
+}
+
+/** The result, rebuilt in the browser, as a table and as the CSV download. */
+async function checkResult(page: Page): Promise<void> {
+  // No ORDER BY: the rows come in any order.
+  const table = page.locator('#result-table');
+  await table.waitFor({ timeout: 60_000 });
+  expect(await table.locator('thead th').allTextContents()).toEqual(['academia', 'avg_salary']);
+  const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.textContent))));
+  expect([...rows].sort((a, b) => a[0] - b[0])).toEqual([[0, 58333], [1, 48000]]);
+  expect(await table.locator('caption').textContent()).toBe('Result (2 rows)');
+  await screenshots(page, 'job-result');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+  const file = readFileSync((await download.path())!, 'utf8');
+  expect(file.split('\n')[0]).toBe('academia,avg_salary');
+  expect(file.trim().split('\n').slice(1).sort()).toEqual(['0,58333', '1,48000']);
+}
+
+/** The list filtered by status, and paging one job a page. */
+async function checkJobList(page: Page): Promise<void> {
+  await page.goto(`${stack.url}/#/?status=Success`);
+  await page.getByRole('link', { name: 'wage gap (web)' }).waitFor();
+  await screenshots(page, 'jobs');
+
+  // Paging, one job a page: this analyst's two jobs, newest first (the list is Temporal's visibility, which
+  // may lag a moment behind).
+  await expect.poll(async () => {
+    await page.goto(`${stack.url}/#/?limit=1`);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Jobs' }).waitFor();
+    return page.getByRole('button', { name: 'Next page' }).isEnabled();
+  }, { timeout: 30_000 }).toBe(true);
+  expect(await page.locator('table.jobs tbody a').allTextContents()).toEqual(['wage gap (web)']);
+  expect(await page.getByRole('button', { name: 'Previous page' }).isEnabled()).toBe(false);
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await expect.poll(() => page.locator('table.jobs tbody a').allTextContents()).toEqual(['web plaintext check']);
+  await page.getByRole('button', { name: 'Previous page' }).click();
+  await expect.poll(() => page.locator('table.jobs tbody a').allTextContents()).toEqual(['wage gap (web)']);
+}
+
 describe('the web app, tokens configured', () => {
   it('the owner page sends only share files: no request body during an upload holds the CSV or a row of it; a failing party is named with what to do', { timeout: 180_000 }, async () => {
     const created = await stack.call('POST', '/create_job', { analysis_name: 'web plaintext check', query_sql: SQL, security_level: 'semi', cloud_providers: ['aws', 'gcp', 'azure'], schema: SCHEMA }, auth);
@@ -173,27 +250,8 @@ describe('the web app, tokens configured', () => {
 
   it('a whole job: create (SQL error inline), invite two owners, each uploads on the owner page, submit, the stages reach Success, the result table and its CSV', { timeout: 600_000 }, async () => {
     const page = await analystPage(true);
-
     await page.getByRole('link', { name: 'New job' }).first().click();
-    await page.getByLabel('Analysis name').fill('wage gap (web)');
-    await page.getByLabel('SQL query').fill('SELECT academia FROM emp UNION SELECT region FROM emp');
-    const names = Object.keys(SCHEMA);
-    for (const [i, [col, unit]] of Object.entries(SCHEMA).entries()) {
-      if (i > 0) await page.getByRole('button', { name: 'Add column' }).click();
-      await page.getByLabel(`Column ${i + 1} name`).fill(col);
-      await page.getByLabel(`Column ${i + 1} unit`).fill(unit);
-    }
-    expect(names).toHaveLength(5);
-    await page.getByRole('button', { name: 'Create job' }).click();
-    // The grammar's 400, as the API says it, next to the field; focus goes to the field.
-    await expect.poll(() => page.locator('#err-query_sql').textContent()).toBe('query_sql: UNION is not supported (at 1:26)');
-    expect(await page.getByLabel('SQL query').getAttribute('aria-invalid')).toBe('true');
-    await screenshots(page, 'new-job');
-    await page.getByLabel('SQL query').fill(SQL);
-    await page.getByRole('button', { name: 'Create job' }).click();
-    await page.waitForURL(/#\/job\/[0-9a-f-]{36}$/, { timeout: 60_000 });
-    const jobId = page.url().split('/').pop()!;
-    await page.getByRole('heading', { level: 1, name: 'wage gap (web)' }).waitFor();
+    const jobId = await createWageGapJob(page);
     expect(await page.locator('#job-status').textContent()).toBe('Created');
 
     const links = { uni: await invite(page, 'uni'), corp: await invite(page, 'corp') };
@@ -214,50 +272,9 @@ describe('the web app, tokens configured', () => {
     // The analyst submits and watches the live timeline.
     await page.reload();
     await expect.poll(() => uploaded('corp')).toBe('yes');
-    await page.getByRole('button', { name: 'Submit job' }).click();
-    await page.getByText('Submitted. The stages start now.').waitFor();
-    await page.locator('.timeline li.running').first().waitFor({ timeout: 120_000 });
-    await screenshots(page, 'job-running');
-    await expect.poll(() => page.locator('#job-status').textContent(), { timeout: 540_000, interval: 1000 }).toMatch(/^(Success|Fail)$/);
-    expect(await page.locator('#job-status').textContent(), await page.locator('.timeline').textContent() ?? '').toBe('Success');
-    expect(await page.getByRole('button', { name: 'Submit job' }).isVisible()).toBe(false);
-    expect(await page.getByRole('button', { name: 'Cancel job' }).isVisible()).toBe(false);
-    const stages = await page.locator('.timeline li').evaluateAll((lis) => lis.map((li) => [li.getAttribute('data-stage'), li.className]));
-    expect(stages.filter(([, state]) => state === 'succeeded').map(([name]) => name)).toEqual(expect.arrayContaining(['createVMs', 'setupAuthentication', 'deployTvaCore', 'runExperiment']));
-
-    // The result, rebuilt in the browser from the parties' shares. No ORDER BY: the rows come in any order.
-    const table = page.locator('#result-table');
-    await table.waitFor({ timeout: 60_000 });
-    expect(await table.locator('thead th').allTextContents()).toEqual(['academia', 'avg_salary']);
-    const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.textContent))));
-    expect([...rows].sort((a, b) => a[0] - b[0])).toEqual([[0, 58333], [1, 48000]]);
-    expect(await table.locator('caption').textContent()).toBe('Result (2 rows)');
-    await screenshots(page, 'job-result');
-
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
-    const file = readFileSync((await download.path())!, 'utf8');
-    expect(file.split('\n')[0]).toBe('academia,avg_salary');
-    expect(file.trim().split('\n').slice(1).sort()).toEqual(['0,58333', '1,48000']);
-
-    // The job list, filtered by status.
-    await page.goto(`${stack.url}/#/?status=Success`);
-    await page.getByRole('link', { name: 'wage gap (web)' }).waitFor();
-    await screenshots(page, 'jobs');
-
-    // Paging, one job a page: this analyst's two jobs, newest first (the list is Temporal's visibility, which
-    // may lag a moment behind).
-    await expect.poll(async () => {
-      await page.goto(`${stack.url}/#/?limit=1`);
-      await page.reload();
-      await page.getByRole('heading', { level: 1, name: 'Jobs' }).waitFor();
-      return page.getByRole('button', { name: 'Next page' }).isEnabled();
-    }, { timeout: 30_000 }).toBe(true);
-    expect(await page.locator('table.jobs tbody a').allTextContents()).toEqual(['wage gap (web)']);
-    expect(await page.getByRole('button', { name: 'Previous page' }).isEnabled()).toBe(false);
-    await page.getByRole('button', { name: 'Next page' }).click();
-    await expect.poll(() => page.locator('table.jobs tbody a').allTextContents()).toEqual(['web plaintext check']);
-    await page.getByRole('button', { name: 'Previous page' }).click();
-    await expect.poll(() => page.locator('table.jobs tbody a').allTextContents()).toEqual(['wage gap (web)']);
+    await submitAndWatch(page);
+    await checkResult(page);
+    await checkJobList(page);
     await page.close();
   });
 });
