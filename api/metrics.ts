@@ -23,7 +23,29 @@ export function metricsRegistry(client: Client, onError: (err: unknown) => void)
     registers: [registry],
   });
   new Counter({ name: 'http_requests_total', help: 'API requests by method, route and status code', labelNames: ['method', 'route', 'status_code'] as const, registers: [registry] });
-  const up = new Gauge({ name: 'queryshield_temporal_up', help: '1 when the last scrape could count jobs in Temporal, else 0', registers: [registry] });
+  // One count per scrape, shared by the two gauges below (a registry collects its metrics concurrently).
+  let counting: Promise<number[] | undefined> | undefined;
+  const countJobs = () =>
+    (counting ??= client.connection
+      .withDeadline(Date.now() + COUNT_MS, () =>
+        Promise.all(STATUSES.map((s) => client.workflow.count(`WorkflowType = '${JOB_WORKFLOW_TYPE}' AND ${STATUS_SEARCH_ATTRIBUTE} = '${s}'`))),
+      )
+      .then(
+        (counts) => counts.map((c) => c.count),
+        (err) => {
+          onError(err);
+          return undefined;
+        },
+      )
+      .finally(() => setTimeout(() => (counting = undefined), 1000).unref()));
+  new Gauge({
+    name: 'queryshield_temporal_up',
+    help: '1 when this scrape could count jobs in Temporal, else 0',
+    registers: [registry],
+    async collect() {
+      this.set((await countJobs()) ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'queryshield_jobs',
     help: 'Jobs by status (the QueryShieldStatus search attribute; Created = open for owners), from Temporal visibility',
@@ -31,16 +53,8 @@ export function metricsRegistry(client: Client, onError: (err: unknown) => void)
     registers: [registry],
     async collect() {
       this.reset();
-      try {
-        const counts = await client.connection.withDeadline(Date.now() + COUNT_MS, () =>
-          Promise.all(STATUSES.map((s) => client.workflow.count(`WorkflowType = '${JOB_WORKFLOW_TYPE}' AND ${STATUS_SEARCH_ATTRIBUTE} = '${s}'`))),
-        );
-        STATUSES.forEach((s, i) => this.set({ status: s }, counts[i].count));
-        up.set(1);
-      } catch (err) {
-        up.set(0);
-        onError(err);
-      }
+      const counts = await countJobs();
+      if (counts) STATUSES.forEach((s, i) => this.set({ status: s }, counts[i]));
     },
   });
   return registry;

@@ -9,6 +9,7 @@ import { createStorageActivities } from '../activities/storage.js';
 import { JobStorage, cloudStorages } from '../infra/storage/index.js';
 import { createStageActivities } from '../activities/stages/index.js';
 import { createSweepActivities } from '../activities/sweep.js';
+import { STAGE_SECONDS } from './runtime.js';
 
 export type AllActivities = StorageActivities & StageActivities & SweepActivities;
 
@@ -25,10 +26,10 @@ export function createActivities(config: Config, client: Client): AllActivities 
 /** The SDK's meter (the runtime's Prometheus endpoint when QS_WORKER_METRICS is set; nothing otherwise);
  *  activity type, namespace and task queue are added as labels by the SDK. */
 function stageSeconds() {
-  return Context.current().metricMeter.createHistogram('queryshield_stage_duration', 'float', 'seconds', 'Seconds each stage attempt ran, by stage and outcome');
+  return Context.current().metricMeter.createHistogram(STAGE_SECONDS, 'float', 'seconds', 'Seconds each stage attempt ran, by stage and outcome');
 }
 
-function withAttempts(stages: StageActivities): StageActivities {
+export function withAttempts(stages: StageActivities): StageActivities {
   const wrapped = {} as Record<string, unknown>;
   for (const [name, fn] of Object.entries(stages) as [keyof StageActivities, (...a: unknown[]) => Promise<{ attempt?: number }>][]) {
     // Keep the function's name: it is the activity type the Web UI shows.

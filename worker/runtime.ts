@@ -7,6 +7,9 @@ import type { Logger as SdkLogger, LogLevel, LogMetadata } from '@temporalio/com
 import type { Config } from '../infra/config.js';
 import type { Logger } from '../infra/logger.js';
 
+/** The stage-duration histogram (worker/activities.ts records it), given buckets fit for stages below. */
+export const STAGE_SECONDS = 'queryshield_stage_duration_seconds';
+
 const LEVEL = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 
 /** The SDK's Logger interface over pino. */
@@ -29,7 +32,19 @@ export function runtimeOptions(config: Config, log: Logger): RuntimeOptions {
     telemetryOptions: {
       // The core's own lines join the same stream instead of going straight to the console.
       logging: { filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }), forward: {} },
-      ...(metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : {}),
+      ...(metricsAddress
+        ? {
+            metrics: {
+              prometheus: {
+                bindAddress: metricsAddress,
+                // Prometheus's convention; the SDK's default is milliseconds.
+                useSecondsForDurations: true,
+                // A stage runs for seconds to minutes: the SDK's default buckets are for task latencies.
+                histogramBucketOverrides: { [STAGE_SECONDS]: [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600] },
+              },
+            },
+          }
+        : {}),
     },
   };
 }
