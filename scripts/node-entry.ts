@@ -32,6 +32,7 @@ export interface NodeEntry {
 export function startNodeEntry(o: NodeEntryOptions): NodeEntry {
   mkdirSync(path.dirname(o.logFile), { recursive: true });
   const log = createWriteStream(o.logFile, { flags: o.appendLog ? 'a' : 'w' });
+  // process.execPath: the Node running this (under npm, node_modules/.bin's Node 24), never a `node` from PATH.
   const child = spawn(process.execPath, ['--import', 'tsx', o.script], { cwd: ROOT, env: o.env, stdio: ['ignore', 'pipe', 'pipe'], detached: o.detached ?? false });
   child.stderr!.pipe(log, { end: false });
   child.once('close', () => log.end());

@@ -14,6 +14,20 @@ function entry(name: string, code: string): string {
 }
 
 describe('startNodeEntry', () => {
+  it('when an entry starts, then on the Node running the caller (Node 24 under npm), not a node found on PATH', async () => {
+    const script = entry('version', `console.log('serving ' + process.version + ' ' + process.execPath);`);
+    const logFile = path.join(dir, 'version.log');
+    // a PATH whose first node is another program: the entry must not be started with it
+    const decoy = mkdtempSync(path.join(os.tmpdir(), 'qs-decoy-'));
+    writeFileSync(path.join(decoy, 'node'), '#!/bin/sh\necho decoy; exit 9\n', { mode: 0o755 });
+    const { child, ready } = startNodeEntry({ name: 'version', script, env: { ...process.env, PATH: `${decoy}:${process.env.PATH}` }, readyLine: 'serving', logFile });
+    await ready;
+    await once(child, 'close');
+    await new Promise((r) => setTimeout(r, 50)); // the log's last write
+    expect(readFileSync(logFile, 'utf8').trim()).toBe(`serving ${process.version} ${process.execPath}`);
+    expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(24);
+  });
+
   it('when the ready line comes split over two writes, then it is still seen, and stdout and stderr both reach the log', async () => {
     const script = entry('split', `process.stdout.write('serv'); setTimeout(() => { process.stdout.write('ing now\\n'); console.error('a warning'); setTimeout(() => process.exit(0), 100); }, 200);`);
     const logFile = path.join(dir, 'split.log');
