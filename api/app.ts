@@ -20,7 +20,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { operationRoutes } from './routes/operations.js';
 import { fromFastify, validatorCompiler } from './validation.js';
 import { registerMetrics } from './metrics.js';
-import { registerRequestId, requestIdOptions } from './request-id.js';
+import { registerRequestId, requestOptions } from './request-id.js';
 
 /** What a caller may put in place of what buildApi makes from the configuration. */
 export interface ApiOverrides {
@@ -45,8 +45,7 @@ export async function buildApi(config: Config, overrides: ApiOverrides = {}): Pr
   const ctx = makeContext(overrides.gateway ?? new TemporalGateway(client, config), storage, config);
   const app = Fastify({
     logger: overrides.logger ?? false,
-    disableRequestLogging: !config.logRequests,
-    ...requestIdOptions,
+    ...requestOptions(config),
     bodyLimit: config.bodyLimitBytes,
     connectionTimeout: 30_000,
     requestTimeout: 60_000,
