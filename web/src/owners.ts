@@ -17,8 +17,8 @@ export interface OwnersSection {
   section: HTMLElement;
   /** reads the list again (the storage is asked anew) */
   refresh(): Promise<void>;
-  /** invitations are taken only while the job is open */
-  setOpen(open: boolean): void;
+  /** follows the job's status: invitations only while it is open (Created); a note once it has ended */
+  setStatus(status: string): void;
 }
 
 const yesNo = (present: boolean | null) => (present === null ? 'unknown (the storage did not answer)' : present ? 'yes' : 'no');
@@ -123,6 +123,12 @@ export function ownersSection(jobId: string): OwnersSection {
   // One read at a time: a refresh asked for while one runs shares it.
   const refresh = () => (loading ??= load().finally(() => (loading = undefined)));
   const form = inviteForm(jobId, () => void refresh());
-  const section = h('section', { 'aria-labelledby': 'h-owners' }, h('h2', { id: 'h-owners' }, 'Data owners'), list, problem, form);
-  return { section, refresh, setOpen: (open) => void (form.hidden = !open) };
+  // An ended job removes its inputs (QS_DELETE_INPUTS_ON_END, the default): its list then shows no uploads.
+  const ended = h('p', { class: 'hint', hidden: true }, 'The job has ended: the parties’ input files are removed when a job ends (unless the API keeps them), so a list read now may show no uploads.');
+  const section = h('section', { 'aria-labelledby': 'h-owners' }, h('h2', { id: 'h-owners' }, 'Data owners'), list, ended, problem, form);
+  const setStatus = (status: string) => {
+    form.hidden = status !== 'Created';
+    ended.hidden = status !== 'Success' && status !== 'Fail';
+  };
+  return { section, refresh, setStatus };
 }

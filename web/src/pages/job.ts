@@ -38,7 +38,7 @@ function facts(job: any): HTMLElement {
 function setStatus(v: View, s: string): void {
   (document.getElementById('job-status') as HTMLElement).textContent = s;
   v.submitBtn.hidden = s !== 'Created';
-  v.owners.setOpen(s === 'Created');
+  v.owners.setStatus(s);
   v.cancelBtn.hidden = TERMINAL.has(s);
 }
 
