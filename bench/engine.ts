@@ -51,6 +51,47 @@ export function benchBuildDir(): string {
   return path.join(os.tmpdir(), `qs-engine-bench-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}`);
 }
 
+/** Peak memory per party at n elements: one process per protocol running only the element-wise operators
+ *  (and, eq, lt, a2b) once; its maximum RSS (getrusage, all party threads and the bench's plaintext inputs
+ *  included) divided by the number of parties. */
+async function peakMemory(buildDir: string, n: number, log: (line: string) => void): Promise<Record<string, unknown>> {
+  const memory: Record<string, unknown> = {};
+  for (const parties of [3, 4]) {
+    log(`bench engine: peak memory, ${parties}PC, n = ${n}…`);
+    const m = await runJson(path.join(buildDir, 'bench_operators'), ['--parties', String(parties), '--repeat', '1', '--n', String(n), '--only', 'and,eq,lt,a2b']);
+    const all = Number(m.peak_rss_mb_all_parties);
+    memory[`${parties}pc`] = { process_mb: all, per_party_mb: Math.round((all / parties) * 10) / 10 };
+  }
+  return memory;
+}
+
+/** One protocol's figures from both benches, with bytes over the theory and the speed-up over ORQ. */
+function mergeProtocol(proto: '3pc' | '4pc', prim: Record<string, unknown>, oper: Record<string, unknown>): Proto {
+  const p = (prim[proto] ?? {}) as Proto;
+  const o = (oper[proto] ?? {}) as Proto;
+  const merged: Proto = { ...o, ...p };
+  merged.bytes_per_party = { ...(o.bytes_per_party ?? {}), ...(p.bytes_per_party ?? {}) };
+  merged.theory_bytes_per_party = { ...(o.theory_bytes_per_party ?? {}), ...(p.theory_bytes_per_party ?? {}) };
+  merged.cpu_s = { ...((o.cpu_s as object) ?? {}), ...((p.cpu_s as object) ?? {}) };
+  merged.rounds = { ...((o.rounds as object) ?? {}), ...((p.rounds as object) ?? {}) };
+  // Measured bytes over the protocol's count (1.00 = exactly the theory; 4PC includes hashes and trailers).
+  const ratio: Record<string, number> = {};
+  for (const [k, v] of Object.entries(merged.bytes_per_party)) {
+    const t = merged.theory_bytes_per_party[k];
+    if (t) ratio[k] = Math.round((v / t) * 1000) / 1000;
+  }
+  merged.bytes_over_theory = ratio;
+  const vsOrq: Record<string, number> = {};
+  for (const [k, ref] of Object.entries(ORQ[proto])) {
+    // Element-wise figures compare only at ORQ's size (2^20); the sorts have fixed sizes.
+    if (!k.startsWith('sort_') && merged.n !== 1 << 20) continue;
+    const mine = merged[k];
+    if (typeof mine === 'number' && mine > 0) vsOrq[k] = Math.round((ref / mine) * 100) / 100;
+  }
+  merged.speedup_vs_orq = vsOrq;
+  return merged;
+}
+
 export async function benchEngine(options: { quick?: boolean; buildDir?: string; log?: (line: string) => void } = {}) {
   const buildDir = options.buildDir ?? benchBuildDir();
   const targets = await build(buildDir);
@@ -58,61 +99,30 @@ export async function benchEngine(options: { quick?: boolean; buildDir?: string;
   // --quick: 2^16 elements instead of 2^20 and no 2^18 sort (npm test's quick pass must stay short).
   const n = options.quick ? 1 << 16 : 1 << 20;
   const log = options.log ?? ((l: string) => console.error(l));
-  const out: Record<string, unknown> = {};
   log(`bench engine: primitives (and, mult, open, shuffle), 3PC and 4PC, n = ${n}…`);
   const prim = await runJson(path.join(buildDir, 'bench_primitives'), ['--repeat', repeat, '--n', String(n)]);
   let oper: Record<string, unknown> = {};
-  const memory: Record<string, unknown> = {};
+  let memory: Record<string, unknown> = {};
   if (targets.includes('bench_operators')) {
     const only = options.quick ? 'eq,lt,a2b,sort16' : 'eq,lt,a2b,sort16,sort18';
     log(`bench engine: operators (${only}), 3PC and 4PC…`);
     oper = await runJson(path.join(buildDir, 'bench_operators'), ['--repeat', options.quick ? '1' : '3', '--n', String(n), '--only', only]);
-    // Peak memory per party at n elements: one process per protocol running only the element-wise operators
-    // (and, eq, lt, a2b) once; its maximum RSS (getrusage, all party threads and the bench's plaintext inputs
-    // included) divided by the number of parties.
-    for (const parties of [3, 4]) {
-      log(`bench engine: peak memory, ${parties}PC, n = ${n}…`);
-      const m = await runJson(path.join(buildDir, 'bench_operators'), ['--parties', String(parties), '--repeat', '1', '--n', String(n), '--only', 'and,eq,lt,a2b']);
-      const all = Number(m.peak_rss_mb_all_parties);
-      memory[`${parties}pc`] = { process_mb: all, per_party_mb: Math.round((all / parties) * 10) / 10 };
-    }
+    memory = await peakMemory(buildDir, n, log);
   }
-  for (const proto of ['3pc', '4pc'] as const) {
-    const p = (prim[proto] ?? {}) as Proto;
-    const o = (oper[proto] ?? {}) as Proto;
-    const merged: Proto = { ...o, ...p };
-    merged.bytes_per_party = { ...(o.bytes_per_party ?? {}), ...(p.bytes_per_party ?? {}) };
-    merged.theory_bytes_per_party = { ...(o.theory_bytes_per_party ?? {}), ...(p.theory_bytes_per_party ?? {}) };
-    merged.cpu_s = { ...((o.cpu_s as object) ?? {}), ...((p.cpu_s as object) ?? {}) };
-    merged.rounds = { ...((o.rounds as object) ?? {}), ...((p.rounds as object) ?? {}) };
-    // Measured bytes over the protocol's count (1.00 = exactly the theory; 4PC includes hashes and trailers).
-    const ratio: Record<string, number> = {};
-    for (const [k, v] of Object.entries(merged.bytes_per_party)) {
-      const t = merged.theory_bytes_per_party[k];
-      if (t) ratio[k] = Math.round((v / t) * 1000) / 1000;
-    }
-    merged.bytes_over_theory = ratio;
-    const vsOrq: Record<string, number> = {};
-    for (const [k, ref] of Object.entries(ORQ[proto])) {
-      // Element-wise figures compare only at ORQ's size (2^20); the sorts have fixed sizes.
-      if (!k.startsWith('sort_') && merged.n !== 1 << 20) continue;
-      const mine = merged[k];
-      if (typeof mine === 'number' && mine > 0) vsOrq[k] = Math.round((ref / mine) * 100) / 100;
-    }
-    merged.speedup_vs_orq = vsOrq;
-    out[proto] = merged;
-  }
-  out.orq = ORQ;
-  out.prg_gb_s = prim.prg_gb_s;
-  out.mac_gb_s = prim.mac_gb_s;
-  out.peak_rss_mb_all_parties = oper.peak_rss_mb_all_parties;
-  out.peak_memory = {
-    n,
-    ...memory,
-    how: 'bench_operators --parties P --n N --only and,eq,lt,a2b --repeat 1: the process\'s maximum RSS (getrusage ru_maxrss) over its P party threads, divided by P; it includes both inputs in plaintext (2 × 4 MiB at 2^20) that the bench generates',
-  };
-  out.note = `parties are threads of one process on ${os.cpus().length} cores (3 or 4 threads share them); seconds are the slowest party's, cpu_s the busiest party's thread CPU time; ORQ ran one MPI process per party on the same kind of machine`;
-  return out;
+  return {
+    '3pc': mergeProtocol('3pc', prim, oper),
+    '4pc': mergeProtocol('4pc', prim, oper),
+    orq: ORQ,
+    prg_gb_s: prim.prg_gb_s,
+    mac_gb_s: prim.mac_gb_s,
+    peak_rss_mb_all_parties: oper.peak_rss_mb_all_parties,
+    peak_memory: {
+      n,
+      ...memory,
+      how: 'bench_operators --parties P --n N --only and,eq,lt,a2b --repeat 1: the process\'s maximum RSS (getrusage ru_maxrss) over its P party threads, divided by P; it includes both inputs in plaintext (2 × 4 MiB at 2^20) that the bench generates',
+    },
+    note: `parties are threads of one process on ${os.cpus().length} cores (3 or 4 threads share them); seconds are the slowest party's, cpu_s the busiest party's thread CPU time; ORQ ran one MPI process per party on the same kind of machine`,
+  } as Record<string, unknown>;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

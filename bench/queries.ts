@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { reconstructResult, shareTable } from '../domain/shares.js';
-import { compileSql, evaluatePlan } from '../domain/sql/index.js';
+import { compileSql, evaluatePlan, type Plan } from '../domain/sql/index.js';
 import { renderPlanText } from '../domain/sql/plan-text.js';
 import { preparePartyDirs, runPlanArgs, sentCounters } from '../test/engine/plan-engine.js';
 import { makeKey } from '../test/helpers/engine.js';
@@ -137,6 +137,78 @@ export interface QueriesOptions {
   log?: (line: string) => void;
 }
 
+/** One X25519 key per party for 3 and 4 parties, each in its own folder as the engine reads it; the public keys. */
+async function partyKeys(keyRoot: string): Promise<Map<number, string[]>> {
+  const keys = new Map<number, string[]>();
+  for (const n of [3, 4]) {
+    const pub: string[] = [];
+    for (let i = 0; i < n; i++) pub.push(await makeKey(path.join(keyRoot, `k${n}-party${i}.key`)));
+    keys.set(n, pub);
+    mkdirSync(path.join(keyRoot, String(n)));
+    for (let i = 0; i < n; i++) copyFileSync(path.join(keyRoot, `k${n}-party${i}.key`), path.join(keyRoot, String(n), `party${i}.key`));
+  }
+  return keys;
+}
+
+interface QueryCase {
+  name: QueryName;
+  parties: number;
+  rows: number;
+  plan: Plan;
+  planText: string;
+}
+
+/** Runs one query at one size on random rows and checks the rebuilt result against the plaintext reference. */
+async function runCase(c: QueryCase, binary: string, keyRoot: string, keys: string[], timeoutMs: number): Promise<{ run?: QueryRun; wall: number }> {
+  const q = QUERIES[c.name];
+  const table = Array.from({ length: c.rows }, () => q.row(c.rows) as number[]);
+  const shares = shareTable([...q.schema], table, c.parties);
+  const r = await runOnce(binary, shares, c.planText, path.join(keyRoot, String(c.parties)), keys, timeoutMs);
+  if (r.timedOut) return { wall: r.wall };
+  // Correctness: the rebuilt valid rows are the plaintext reference's (as a multiset: no ORDER BY).
+  const want = evaluatePlan(c.plan, { columns: [...q.schema], rows: table });
+  const got = reconstructResult(r.results, c.parties);
+  const valid = (rs: number[][]) => rs.filter((x) => x.at(-1) === 1).map((x) => JSON.stringify(x)).sort();
+  const a = valid(got.rows), b = valid(want.rows);
+  const label = `${c.name} ${c.parties}PC ${c.rows} rows`;
+  if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`${label}: the engine's result differs from the plaintext reference (${a.length} vs ${b.length} valid rows)`);
+  const run: QueryRun = {
+    query: c.name, parties: c.parties, rows: c.rows, wall_s: +r.wall.toFixed(3),
+    bytes_sent_per_party: r.sent.map((s) => s.bytes), max_bytes_per_party: Math.max(...r.sent.map((s) => s.bytes)),
+    messages_per_party: r.sent.map((s) => s.messages), wire_bytes_per_party: r.sent.map((s) => s.wireBytes),
+    peak_rss_mb_per_party: r.rss, valid_rows: b.length,
+  };
+  return { run, wall: r.wall };
+}
+
+/** queries[query][proto] = { by_rows: { "<rows>": {…} }, growth_exponent, vs ORQ } */
+function summarize(name: QueryName, runs: QueryRun[]): Record<string, unknown> {
+  const perProto: Record<string, unknown> = {};
+  for (const parties of [3, 4]) {
+    const proto = `${parties}pc` as '3pc' | '4pc';
+    const mine = runs.filter((r) => r.query === name && r.parties === parties).sort((a, b) => a.rows - b.rows);
+    const byRows: Record<string, unknown> = {};
+    for (const r of mine) {
+      byRows[String(r.rows)] = {
+        wall_s: r.wall_s, bytes_per_party: r.max_bytes_per_party, bytes_sent_per_party: r.bytes_sent_per_party,
+        messages_per_party: r.messages_per_party, wire_bytes_per_party: r.wire_bytes_per_party, peak_rss_mb_per_party: r.peak_rss_mb_per_party, valid_rows: r.valid_rows,
+      };
+    }
+    const orq = (ORQ_QUERIES[name] as Record<string, Record<string, number>>)[proto] ?? {};
+    const vsOrq: Record<string, number> = {};
+    for (const r of mine) if (orq[String(r.rows)]) vsOrq[String(r.rows)] = Math.round((orq[String(r.rows)] / r.wall_s) * 100) / 100;
+    const last2 = mine.slice(-2);
+    perProto[proto] = {
+      by_rows: byRows,
+      growth_exponent: growthExponent(mine.map((r) => r.rows), mine.map((r) => r.wall_s)),
+      // The two largest sizes only: the smallest is mostly start-up (processes, keys, links).
+      growth_exponent_largest_two: growthExponent(last2.map((r) => r.rows), last2.map((r) => r.wall_s)),
+      speedup_vs_orq: vsOrq,
+    };
+  }
+  return { sql: QUERIES[name].sql, ...perProto };
+}
+
 export async function benchQueries(options: QueriesOptions = {}) {
   const log = options.log ?? ((l: string) => console.error(l));
   const exps = options.exponents ?? (options.quick ? [8, 10] : [10, 14, 16]);
@@ -148,19 +220,11 @@ export async function benchQueries(options: QueriesOptions = {}) {
   const runs: QueryRun[] = [];
   const capped: { query: QueryName; parties: number; rows: number; after_s: number }[] = [];
   try {
-    const keys = new Map<number, string[]>();
-    for (const n of [3, 4]) {
-      const pub: string[] = [];
-      for (let i = 0; i < n; i++) pub.push(await makeKey(path.join(keyRoot, `k${n}-party${i}.key`)));
-      keys.set(n, pub);
-      mkdirSync(path.join(keyRoot, String(n)));
-      for (let i = 0; i < n; i++) copyFileSync(path.join(keyRoot, `k${n}-party${i}.key`), path.join(keyRoot, String(n), `party${i}.key`));
-    }
+    const keys = await partyKeys(keyRoot);
     for (const parties of [3, 4]) {
-      for (const [name, q] of Object.entries(QUERIES) as [QueryName, (typeof QUERIES)[QueryName]][]) {
-        const compiled = compileSql(q.sql, [...q.schema]);
+      for (const name of Object.keys(QUERIES) as QueryName[]) {
+        const compiled = compileSql(QUERIES[name].sql, [...QUERIES[name].schema]);
         if (!compiled.ok) throw new Error(`${name}: ${compiled.error}`);
-        const planText = renderPlanText(compiled.plan);
         for (const e of exps) {
           const rows = 2 ** e;
           if (capped.some((c) => c.query === name && c.parties === parties && c.rows < rows)) {
@@ -168,64 +232,24 @@ export async function benchQueries(options: QueriesOptions = {}) {
             capped.push({ query: name, parties, rows, after_s: 0 });
             continue;
           }
-          const table = Array.from({ length: rows }, () => q.row(rows) as number[]);
-          const shares = shareTable([...q.schema], table, parties);
           log(`bench queries: ${name} ${parties}PC 2^${e} rows…`);
-          const r = await runOnce(binary, shares, planText, path.join(keyRoot, String(parties)), keys.get(parties)!, timeoutMs);
-          if (r.timedOut) {
+          const c: QueryCase = { name, parties, rows, plan: compiled.plan, planText: renderPlanText(compiled.plan) };
+          const { run, wall } = await runCase(c, binary, keyRoot, keys.get(parties)!, timeoutMs);
+          if (!run) {
             log(`bench queries: ${name} ${parties}PC 2^${e}: stopped at the cap (${(timeoutMs / 1000).toFixed(0)} s)`);
-            capped.push({ query: name, parties, rows, after_s: +r.wall.toFixed(1) });
+            capped.push({ query: name, parties, rows, after_s: +wall.toFixed(1) });
             continue;
           }
-          // Correctness: the rebuilt valid rows are the plaintext reference's (as a multiset: no ORDER BY).
-          const want = evaluatePlan(compiled.plan, { columns: [...q.schema], rows: table });
-          const got = reconstructResult(r.results, parties);
-          const valid = (rs: number[][]) => rs.filter((x) => x.at(-1) === 1).map((x) => JSON.stringify(x)).sort();
-          const a = valid(got.rows), b = valid(want.rows);
-          if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`${name} ${parties}PC 2^${e}: the engine's result differs from the plaintext reference (${a.length} vs ${b.length} valid rows)`);
-          const entry: QueryRun = {
-            query: name, parties, rows, wall_s: +r.wall.toFixed(3),
-            bytes_sent_per_party: r.sent.map((s) => s.bytes), max_bytes_per_party: Math.max(...r.sent.map((s) => s.bytes)),
-            messages_per_party: r.sent.map((s) => s.messages), wire_bytes_per_party: r.sent.map((s) => s.wireBytes),
-            peak_rss_mb_per_party: r.rss, valid_rows: b.length,
-          };
-          runs.push(entry);
-          log(`bench queries: ${name} ${parties}PC 2^${e}: ${entry.wall_s} s, ${(entry.max_bytes_per_party / 2 ** 20).toFixed(1)} MiB sent by the busiest party` +
-            (r.rss ? `, peak RSS ${Math.max(...r.rss)} MB per party` : '') + `, ${b.length} result rows (checked)`);
+          runs.push(run);
+          log(`bench queries: ${name} ${parties}PC 2^${e}: ${run.wall_s} s, ${(run.max_bytes_per_party / 2 ** 20).toFixed(1)} MiB sent by the busiest party` +
+            (run.peak_rss_mb_per_party ? `, peak RSS ${Math.max(...run.peak_rss_mb_per_party)} MB per party` : '') + `, ${run.valid_rows} result rows (checked)`);
         }
       }
     }
   } finally {
     rmSync(keyRoot, { recursive: true, force: true });
   }
-  // queries[query][proto] = { by_rows: { "<rows>": {…} }, growth_exponent, vs ORQ }
-  const out: Record<string, unknown> = {};
-  for (const name of Object.keys(QUERIES) as QueryName[]) {
-    const perProto: Record<string, unknown> = {};
-    for (const parties of [3, 4]) {
-      const proto = `${parties}pc` as '3pc' | '4pc';
-      const mine = runs.filter((r) => r.query === name && r.parties === parties).sort((a, b) => a.rows - b.rows);
-      const byRows: Record<string, unknown> = {};
-      for (const r of mine) {
-        byRows[String(r.rows)] = {
-          wall_s: r.wall_s, bytes_per_party: r.max_bytes_per_party, bytes_sent_per_party: r.bytes_sent_per_party,
-          messages_per_party: r.messages_per_party, wire_bytes_per_party: r.wire_bytes_per_party, peak_rss_mb_per_party: r.peak_rss_mb_per_party, valid_rows: r.valid_rows,
-        };
-      }
-      const orq = (ORQ_QUERIES[name] as Record<string, Record<string, number>>)[proto] ?? {};
-      const vsOrq: Record<string, number> = {};
-      for (const r of mine) if (orq[String(r.rows)]) vsOrq[String(r.rows)] = Math.round((orq[String(r.rows)] / r.wall_s) * 100) / 100;
-      const last2 = mine.slice(-2);
-      perProto[proto] = {
-        by_rows: byRows,
-        growth_exponent: growthExponent(mine.map((r) => r.rows), mine.map((r) => r.wall_s)),
-        // The two largest sizes only: the smallest is mostly start-up (processes, keys, links).
-        growth_exponent_largest_two: growthExponent(last2.map((r) => r.rows), last2.map((r) => r.wall_s)),
-        speedup_vs_orq: vsOrq,
-      };
-    }
-    out[name] = { sql: QUERIES[name].sql, ...perProto };
-  }
+  const out = Object.fromEntries((Object.keys(QUERIES) as QueryName[]).map((name) => [name, summarize(name, runs)]));
   return {
     rows: exps.map((e) => 2 ** e),
     ...out,
