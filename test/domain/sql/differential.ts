@@ -42,7 +42,7 @@ function sqlite(db: Database, sql: string): Row[] {
 
 export function describeCase(c: Case): string {
   return [
-    `seed ${c.seed} (${c.mode}; replay: QS_SQL_SEED=${c.seed} QS_SQL_MODE=${c.mode} npx vitest run test/domain/sql/differential.test.ts)`,
+    Number.isNaN(c.seed) ? `a fast-check case (${c.mode}; fast-check prints the seed and path that replay it)` : `seed ${c.seed} (${c.mode})`,
     `  ours:   ${c.ours}`,
     `  keyed:  ${c.oursKeyed}`,
     `  sqlite: ${c.sqliteKeyed}`,

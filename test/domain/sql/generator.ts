@@ -1,5 +1,8 @@
 // Random tables and random queries within the grammar of domain/sql, each rendered twice: the text our
-// compiler gets, and the text SQLite gets. A case is a function of its seed alone (replay with QS_SQL_SEED).
+// compiler gets, and the text SQLite gets. A case is a function of its random source alone: a seed
+// (generateCase: mulberry32) or a fast-check generator (caseArbitrary: every draw is fast-check's, so a
+// failing case shrinks — fewer rows, smaller values, simpler expressions — and replays by fast-check's seed
+// and path).
 //
 // Two modes:
 // - `small`: small values, expressions whose every intermediate value fits in 32 bits (checked with
@@ -8,6 +11,8 @@
 //   MIN, MAX, AVG get COALESCE(…, 0) (our empty-table stand-in for NULL).
 // - `wrap`: values over the whole int32 range. SQLite computes in 64 bits, so its text wraps every +, −,
 //   ×, unary − and SUM to int32 explicitly: ((x + 2^31) & (2^32 − 1)) − 2^31.
+
+import fc from 'fast-check';
 
 export type Mode = 'small' | 'wrap';
 
@@ -27,6 +32,19 @@ export function rng(seed: number) {
   return { next, int, pick, chance };
 }
 type Rng = ReturnType<typeof rng>;
+
+/** A uniform 32-bit word: next() and chance(p) must keep their odds (fast-check's bias favours small values). */
+const word = () => fc.noBias(fc.integer({ min: 0, max: 2 ** 32 - 1 }));
+
+/** The same interface over fast-check's fc.gen(): each draw is a value fast-check can shrink (int and pick
+ *  keep fast-check's bias towards the ends of their range: more edge values than uniform draws give). */
+export function genRng(g: fc.GeneratorValue): Rng {
+  const next = () => g(word) / 4294967296;
+  const int = (lo: number, hi: number) => g(fc.integer, { min: lo, max: hi });
+  const pick = <T>(xs: readonly T[]): T => xs[g(fc.nat, { max: xs.length - 1 })];
+  const chance = (p: number) => next() < p;
+  return { next, int, pick, chance };
+}
 
 type G =
   | { k: 'col'; name: string }
@@ -260,7 +278,13 @@ interface Item {
 }
 
 export function generateCase(seed: number, mode: Mode): Case {
-  const r = rng(seed);
+  return generateWith(rng(seed), seed, mode);
+}
+
+/** Cases drawn by fast-check (their `seed` is NaN: fast-check's own seed and path replay them). */
+export const caseArbitrary = (mode: Mode): fc.Arbitrary<Case> => fc.gen().map((g) => generateWith(genRng(g), NaN, mode));
+
+function generateWith(r: Rng, seed: number, mode: Mode): Case {
   for (let attempt = 0; ; attempt++) {
     const c = tryGenerate(r, seed, mode);
     if (c) return c;
