@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `qs` bin: the CLI is TypeScript, so register tsx's ESM loader and then load it. No build step:
-// the repository already runs everything through tsx.
+// `qs` from the sources, for development: the CLI is TypeScript, so register tsx's ESM loader and load it.
+// What users run is the one-file build, dist/qs.mjs (`npm run build:qs`, scripts/build-qs.ts), which needs
+// nothing but Node.
 import { register } from 'tsx/esm/api';
 
 register();
