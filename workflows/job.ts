@@ -1,7 +1,7 @@
 // One workflow per job (workflow id = job id). It owns every fact about the job: configuration,
 // owners, status, stage records. Deterministic: no I/O, no clock or randomness but the SDK's.
-// Its phases (workflows/job/) work on one state object (job/state.ts), which alone changes what the
-// status query, the search attribute, the memo and the Web UI show.
+// Its phases (workflows/job/) work on one state object (job/state.ts): waiting for storage, open for
+// owners, the stages, teardown. Every message is registered before the first await (job/handlers.ts).
 import { allHandlersFinished, condition } from '@temporalio/workflow';
 import type { JobInput, JobState } from './messages.js';
 import { setJobHandlers } from './job/handlers.js';

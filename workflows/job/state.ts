@@ -1,6 +1,8 @@
-// The one state object a job's workflow run works on, and the only functions that change what it
-// shows: the status query's answer (`JobState`), the status search attribute, the memo's status and the
-// Web UI's current details move together here, so no phase can update one and forget the others.
+// The one state object a job's workflow run works on, and the functions that change it: the job's status
+// moves only through setStatus (and the phase transitions built on it), which keeps the status query's answer
+// (`JobState`), the status search attribute, the memo's status and the Web UI's current details together,
+// so no phase can update one and forget the others; stage records change through startAttempt,
+// finishRecord and failRecord. Owners and invitations change in the owners phase's handlers.
 import { ApplicationFailure, ActivityFailure, TimeoutFailure, setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { partyCount, type JobStatus, type StageName, type StageRecord, type StageResult } from '../../domain/job.js';

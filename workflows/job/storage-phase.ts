@@ -27,10 +27,12 @@ export async function storagePhase(run: JobRun): Promise<boolean> {
 async function awaitStorageReport(run: JobRun, timeoutMs: number) {
   const { job } = run.input;
   if (await condition(() => run.storageReport !== undefined, timeoutMs)) return run.storageReport!;
-  // Kept until 2026-11-30 10:00 UTC, then `deprecatePatch` and the old side go (with the committed history
-  // before-report-fallback-storage-report-missing.json): the old side ran only in workflows started before
-  // the patch (2026-11-29 09:53) without a report, by hand (that API sent its report with the start), and
-  // each closed within minutes of taking it; the dev server forgets them 24 h after they closed.
+  // Kept for now. The old side ran only in workflows started without a report, by hand (the API of the
+  // time sent its report with the start), and each closed within minutes of taking it; the dev server
+  // forgets them 24 h after they closed. So 24 h after the last worker without this patch stopped (at the
+  // earliest 2026-11-30 10:00 UTC: the patch is of 2026-11-29 09:53) this becomes `deprecatePatch` with
+  // the new side only, and before-report-fallback-storage-report-missing.json goes (checked: every other
+  // committed history replays that way).
   if (patched('storage-report-fallback')) {
     // The API answers create_job before its report arrives, so a job whose report was lost (the API
     // died, or lost Temporal, in between) has an owner who knows its id: make sure of the buckets

@@ -18,9 +18,10 @@ export async function teardownPhase(run: JobRun, outcome: StagesOutcome): Promis
       const r = await teardownActivities(options).deleteVMs(job);
       // Retention: the owners' input shares are not needed once the job has succeeded. A failed or
       // cancelled job keeps them (a passing fault must not cost every owner's upload) until its
-      // retention ends and the sweep removes its buckets. Histories from before the patch
-      // (2026-11-29 23:20) deleted them on any end; one is committed (before-api-storage-stage-fails.json)
-      // and such a job may still be replayed by a status query for 24 h after it closed, so it stays.
+      // retention ends and the sweep removes its buckets. Workers from before the patch (2026-11-29 23:20)
+      // deleted them on any end (before-api-storage-stage-fails.json, before-rerun-stage-loses-worker.json);
+      // such a job closed minutes later but a status query replays it for 24 h after, so the patch stays
+      // until 24 h after the last such worker stopped (at the earliest 2026-12-01 00:00 UTC).
       if (options.deleteInputsOnEnd && (!failure || !patched('keep-inputs-unless-success'))) await storage.deleteJobStorage(job, 'inputs');
       return r;
     });
