@@ -57,11 +57,15 @@ export const createJobSchema = {
 
 export const registerSchema = {
   summary: 'Register a data owner and get one write-only upload URL per party',
-  description: 'PUT each share file to its URL with Content-Type: text/csv (and x-ms-blob-type: BlockBlob on Azure). Calling again gives fresh URLs.',
+  description: 'PUT each share file to its URL with the headers upload_headers lists for that party (Content-Type: text/csv; x-ms-blob-type: BlockBlob on Azure; a header the URL was signed with). Calling again gives fresh URLs.',
   tags: ['jobs'],
   body: Type.Object({ job_id: JobId, data_owner: OwnerId }),
   response: {
-    200: Type.Object({ presigned_urls: Type.Array(Type.String({ format: 'uri' }), { description: 'ordered by party index' }), job_id: JobId }),
+    200: Type.Object({
+      presigned_urls: Type.Array(Type.String({ format: 'uri' }), { description: 'ordered by party index' }),
+      upload_headers: Type.Array(Type.Record(Type.String(), Type.String()), { description: 'per party (same order): the headers its PUT must send' }),
+      job_id: JobId,
+    }),
     ...errors({ 400: 'missing field or unsafe owner id', 404: 'unknown job', 409: 'the job was already submitted', 503: 'Temporal or the workers are unavailable' }),
   },
 };

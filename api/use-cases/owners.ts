@@ -10,7 +10,7 @@ import type { ApiContext } from './context.js';
 
 const submitted = (jobId: string) => () => qsError('QS_JOB_SUBMITTED', [], { job_id: jobId });
 
-export async function registerDataOwner(ctx: ApiContext, jobId: string, owner: string, caller?: Caller): Promise<{ presigned_urls: string[]; job_id: string }> {
+export async function registerDataOwner(ctx: ApiContext, jobId: string, owner: string, caller?: Caller): Promise<{ presigned_urls: string[]; upload_headers: Record<string, string>[]; job_id: string }> {
   const proof = ownerProof(jobId, owner, caller);
   await ctx.ownership.check(jobId, caller);
   // A repeat is answered from the job's state, with new URLs and no workflow update: repeats cannot
@@ -18,7 +18,8 @@ export async function registerDataOwner(ctx: ApiContext, jobId: string, owner: s
   // the update, which records the owner atomically with the check that the job is still open.
   const state = await openState(ctx, jobId);
   if (state?.phase === 'Open' && state.owners.includes(owner) && proofHolds(state, owner, proof)) {
-    return { presigned_urls: await ctx.storage.uploadUrls(jobParties(state.job), owner), job_id: jobId };
+    const parties = jobParties(state.job);
+    return { presigned_urls: await ctx.storage.uploadUrls(parties, owner), upload_headers: parties.map((p) => ctx.storage.uploadHeaders(p)), job_id: jobId };
   }
   // With the job's layout known here, the URLs are signed while the workflow records the owner; they
   // are only handed out once it has (signing is local and leaves no trace).
@@ -36,7 +37,7 @@ export async function registerDataOwner(ctx: ApiContext, jobId: string, owner: s
   if (!sameLayout) ctx.layouts.remember(ref);
   // Signed here, after the workflow accepted the owner: the URLs never enter history.
   const urls = await (sameLayout ? early! : ctx.storage.uploadUrls(jobParties(ref), owner));
-  return { presigned_urls: urls, job_id: jobId };
+  return { presigned_urls: urls, upload_headers: jobParties(ref).map((p) => ctx.storage.uploadHeaders(p)), job_id: jobId };
 }
 
 /** An invitation for one data owner of one job: the token is answered once; the workflow keeps its hash. */
