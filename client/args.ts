@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
 import { COMMANDS, COMMON, type CommandName, type CommandSpec } from './spec.js';
+import { COLUMN_PATTERN } from '../domain/limits.js';
 
 export { COMMANDS, type CommandName } from './spec.js';
 
@@ -54,7 +55,7 @@ export function parseSchema(text: string): Record<string, string> {
     const col = eq < 0 ? pair : pair.slice(0, eq).trim();
     const unit = eq < 0 ? '' : pair.slice(eq + 1).trim();
     if (!col || !unit) throw new UsageError(`--schema: ${JSON.stringify(pair)} is not col=unit`);
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(col)) throw new UsageError(`--schema: column ${JSON.stringify(col)} must be a letter or _ then letters, digits or _`);
+    if (!COLUMN_PATTERN.test(col)) throw new UsageError(`--schema: column ${JSON.stringify(col)} must be a letter or _ then letters, digits or _`);
     if (Object.hasOwn(schema, col)) throw new UsageError(`--schema: column ${col} appears twice`);
     schema[col] = unit;
   }

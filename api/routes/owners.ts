@@ -1,12 +1,12 @@
 // GET /jobs/{job_id}/owners: for the job's analyst (and admins), the data owners invited or registered and,
 // per party, whether each one's share file is there (api/use-cases/owner-uploads.ts). Never a URL.
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
 import { access } from '../auth.js';
-import { ErrorBody } from '../schemas.js';
+import { ErrorBody, JobIdParams } from '../schemas.js';
 import type { ApiContext } from '../use-cases/context.js';
 import { listOwnerUploads } from '../use-cases/owner-uploads.js';
-import { jobIdOrNotFound } from '../validate.js';
+import type { TypeBoxProvider } from '../validation.js';
 
 const OwnerRow = Type.Object({
   data_owner: Type.String(),
@@ -24,13 +24,13 @@ const OwnerRow = Type.Object({
 
 const firstLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 200);
 
-export const ownerRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
+export const ownerRoutes: FastifyPluginAsync<{ ctx: ApiContext }, RawServerDefault, TypeBoxProvider> = async (app, { ctx }) => {
   app.get('/jobs/:job_id/owners', {
     config: access.roles('analyst', 'admin'),
     schema: {
       summary: "A job's data owners (invited or registered) and whether each one's share file is on every party",
       tags: ['jobs'],
-      params: Type.Object({ job_id: Type.String() }),
+      params: JobIdParams,
       response: {
         200: Type.Object({ job_id: Type.String(), owners: Type.Array(OwnerRow) }),
         404: { ...ErrorBody, description: 'unknown job' },
@@ -38,7 +38,7 @@ export const ownerRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, 
       },
     },
   }, async (request) => {
-    const jobId = jobIdOrNotFound((request.params as { job_id?: string }).job_id);
+    const jobId = request.params.job_id.toLowerCase();
     return listOwnerUploads(ctx, jobId, request.principal, (err) => request.log.warn({ err: firstLine(err), job_id: jobId }, 'owner upload check: storage did not answer'));
   });
 };

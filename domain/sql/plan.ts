@@ -1,5 +1,6 @@
 // The engine plan: what a compiled query asks the MPC engine to do, as plain JSON (README.md next to this
 // file describes every field and the execution rules the engine must reproduce).
+import { COLUMN_PATTERN } from '../limits.js';
 
 export const PLAN_FORMAT = 'queryshield-plan/1';
 
@@ -72,7 +73,8 @@ export function outputRowCount(plan: Plan, inputRows: number): number {
 const INT_OPS = new Set(['col', 'const', 'neg', 'add', 'sub', 'mul', 'if', 'key', 'agg']);
 const ARITY: Record<string, number> = { neg: 1, add: 2, sub: 2, mul: 2, eq: 2, ne: 2, lt: 2, le: 2, gt: 2, ge: 2, and: 2, or: 2, not: 1, if: 3 };
 const AGG_OPS = new Set(['sum', 'count', 'count_distinct', 'min', 'max', 'avg']);
-const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+/** Input columns and outputs are named as a job's schema columns are (they head share files). */
+const NAME = COLUMN_PATTERN;
 const isInt32 = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
 
 /** Checks that a value (e.g. a parsed plan file) is a well-formed plan: every rule an engine relies on (ids in

@@ -101,7 +101,7 @@ describe('register, submit, status', () => {
     expect((await call('GET', `/get_status?job_id=${job.jobId}`)).status).toBe(409);
     expect((await call('POST', '/submit_job', { job_id: job.jobId })).body).toEqual({ error: 'Data validation failed', code: 'QS_VALIDATION_FAILED', job_id: job.jobId, details: ['no data owner registered'] });
     const reg = await call('POST', '/register_data_owner', { job_id: job.jobId.toUpperCase(), data_owner: 'alice' });
-    expect(reg.status).toBe(200);
+    expect(reg.status, JSON.stringify(reg.body)).toBe(200);
     expect(reg.body).toMatchObject({ job_id: job.jobId });
     expect(reg.body.presigned_urls).toHaveLength(3);
     expect(await call('POST', '/submit_job', { job_id: job.jobId })).toEqual({ status: 200, body: { status: 'success', job_id: job.jobId } });

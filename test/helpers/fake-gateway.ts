@@ -141,6 +141,9 @@ export function fakeStorage() {
     async uploadUrls(parties: PartyInfo[], owner: string) {
       return parties.map((p) => url(p, owner));
     },
+    uploadHeaders(p: PartyInfo): Record<string, string> {
+      return p.provider === 'azure' ? { 'content-type': 'text/csv', 'x-ms-blob-type': 'BlockBlob' } : { 'content-type': 'text/csv' };
+    },
     async resultReadUrls(parties: PartyInfo[]) {
       return parties.map((p) => url(p, 'result'));
     },
