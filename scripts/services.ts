@@ -167,7 +167,9 @@ export async function startGcs(port: number, dataDir: string, logDir: string): P
     'gcs',
     fakeGcsBinary(),
     ['-scheme', 'http', '-host', '127.0.0.1', '-port', String(port), '-backend', 'filesystem', '-filesystem-root', dataDir,
-      '-external-url', url, '-public-host', `127.0.0.1:${port}`, '-log-level', 'warn'],
+      '-external-url', url, '-public-host', `127.0.0.1:${port}`, '-log-level', 'warn',
+      // a browser's PUT sends the size limit its URL was signed with (real GCS admits any request header)
+      '-cors-headers', 'x-goog-content-length-range'],
     logDir,
   );
   await waitFor('fake-gcs-server (GCS emulator)', httpAnswers(`${url}/storage/v1/b?project=x`), child);

@@ -31,12 +31,12 @@ export class InvalidOwnerIdError extends Error {
 }
 
 /**
- * Whether GCS upload URLs sign the share-file size limit by default. Off until register_data_owner's answer
- * lists each party's upload headers (`upload_headers`: JobStorage.uploadHeaders), which qs upload and the web
- * app already send: a GCS URL signed with x-goog-content-length-range refuses a PUT without that header,
- * and today's clients cannot know its value from the URL alone.
+ * Whether GCS upload URLs sign the share-file size limit (QS_MAX_SHARE_BYTES) by default. A GCS URL signed
+ * with x-goog-content-length-range refuses a PUT without that header, whose value the URL does not show:
+ * register_data_owner's answer lists it per party (upload_headers, from uploadHeaders), and qs upload and
+ * the web app send what it lists.
  */
-export const SIGN_UPLOAD_SIZE_LIMIT = false;
+export const SIGN_UPLOAD_SIZE_LIMIT = true;
 
 /** One client per cloud, built lazily: a deployment without Azure credentials never touches Azure. */
 export function cloudStorages(config: Config, opts: { signUploadSizeLimit?: boolean } = {}): Record<Provider, CloudStorage> {

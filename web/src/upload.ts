@@ -12,9 +12,10 @@ function putShare(url: string, body: string, azure: boolean, onProgress: (sent: 
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', url);
-    xhr.setRequestHeader('content-type', 'text/csv');
-    if (azure) xhr.setRequestHeader('x-ms-blob-type', 'BlockBlob');
-    for (const [k, v] of Object.entries(extra)) if (k.toLowerCase() !== 'content-type') xhr.setRequestHeader(k, v);
+    // each header once: setRequestHeader appends to a header already set ("BlockBlob, BlockBlob": a 400)
+    const headers: Record<string, string> = { 'content-type': 'text/csv', ...(azure ? { 'x-ms-blob-type': 'BlockBlob' } : {}) };
+    for (const [k, v] of Object.entries(extra)) headers[k.toLowerCase()] = v;
+    for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
     xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : body.length);
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) return resolve();

@@ -65,9 +65,9 @@ describe('GCS upload URLs (verified with an independent V4 verifier)', () => {
     const small = new JobStorage(cloudStorages(testConfig({ QS_MAX_SHARE_BYTES: '1000' }), { signUploadSizeLimit: true }), { uploadSeconds: 60, readSeconds: 60 });
     const [smallUrl] = await small.uploadUrls([party], 'alice');
     expect(verifyGcsV4(smallUrl, gcsKey(), { method: 'PUT', path, now: new Date(), headers: { 'x-goog-content-length-range': '0,1000' } })).toEqual({ ok: true });
-    // until register's answer carries upload_headers, the default signs only the host (what clients can meet)
-    expect(SIGN_UPLOAD_SIZE_LIMIT).toBe(false);
-    const [plain] = await new JobStorage(cloudStorages(config), { uploadSeconds: 60, readSeconds: 60 }).uploadUrls([party], 'alice');
+    // on by default (register's answer tells clients the header); off, the URL signs only the host
+    expect(SIGN_UPLOAD_SIZE_LIMIT).toBe(true);
+    const [plain] = await new JobStorage(cloudStorages(config, { signUploadSizeLimit: false }), { uploadSeconds: 60, readSeconds: 60 }).uploadUrls([party], 'alice');
     expect(new URL(plain).searchParams.get('X-Goog-SignedHeaders')).toBe('host');
   });
 });
