@@ -168,7 +168,7 @@ export async function startGcs(port: number, dataDir: string, logDir: string): P
     fakeGcsBinary(),
     ['-scheme', 'http', '-host', '127.0.0.1', '-port', String(port), '-backend', 'filesystem', '-filesystem-root', dataDir,
       '-external-url', url, '-public-host', `127.0.0.1:${port}`, '-log-level', 'warn',
-      // a browser's PUT sends the size limit its URL was signed with (real GCS admits any request header)
+      // a browser's PUT sends the size limit its URL was signed with (real GCS: the bucket's CORS rule names it)
       '-cors-headers', 'x-goog-content-length-range'],
     logDir,
   );

@@ -75,7 +75,9 @@ export class GcsStorage implements CloudStorage {
   }
 
   private corsRule() {
-    return [{ origin: this.corsOrigins, method: ['PUT', 'GET', 'HEAD'], responseHeader: ['Content-Type', 'ETag'], maxAgeSeconds: 3600 }];
+    // GCS answers a preflight's Access-Control-Allow-Headers from responseHeader too: a browser's PUT sends
+    // the content type and the size limit signed into its URL.
+    return [{ origin: this.corsOrigins, method: ['PUT', 'GET', 'HEAD'], responseHeader: ['Content-Type', 'ETag', 'x-goog-content-length-range'], maxAgeSeconds: 3600 }];
   }
 
   async deleteBucket(bucket: string): Promise<void> {
