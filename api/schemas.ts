@@ -38,7 +38,8 @@ export const CreateJobBody = Type.Object(
       minProperties: 1,
       maxProperties: LIMITS.columns,
       additionalProperties: false,
-      description: 'column name -> unit, in share-file order',
+      // OpenAPI 3.0 has no patternProperties: the column pattern is spelled out for /docs.
+      description: `column name (${COLUMN_PATTERN.source}) -> unit, in share-file order`,
       examples: [{ age: 'years', salary: 'usd' }],
     }),
   },
