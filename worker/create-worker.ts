@@ -10,6 +10,12 @@ import { workflowsPath } from './bundle.js';
 export { workflowsPath } from './bundle.js';
 export { ensureSweepSchedule } from './schedule.js';
 
+/** How a worker process stops (worker/main.ts): on SIGTERM it stops polling at once, and running stages
+ *  get QS_SHUTDOWN_GRACE to finish before they are cancelled (then retried on another worker). */
+export function gracefulStop(config: Config): Pick<WorkerOptions, 'shutdownGraceTime'> {
+  return { shutdownGraceTime: config.worker.shutdownGraceSeconds * 1000 };
+}
+
 export async function createWorker(
   config: Config,
   overrides: Partial<WorkerOptions> & { activities?: Partial<AllActivities> } = {},

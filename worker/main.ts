@@ -12,10 +12,10 @@ async function main(): Promise<void> {
   // The runtime goes in before anything connects: the SDK's logs and metrics are set up there.
   const { installRuntime } = await import('./runtime.js');
   installRuntime(config, log);
-  const { createWorker } = await import('./create-worker.js');
+  const { createWorker, gracefulStop } = await import('./create-worker.js');
   const { ensureSweepSchedule } = await import('./schedule.js');
   const { workflowSource } = await import('./bundle.js');
-  const { worker, client, close } = await createWorker(config, { ...workflowSource(log), shutdownGraceTime: config.worker.shutdownGraceSeconds * 1000 });
+  const { worker, client, close } = await createWorker(config, { ...workflowSource(log), ...gracefulStop(config) });
   const schedule = await ensureSweepSchedule(client, config);
   log.info({ schedule, intervalSeconds: config.sweepIntervalSeconds }, `worker: sweep schedule ${schedule}`);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
