@@ -28,7 +28,8 @@ export async function createWorker(
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowsPath: workflowsPath(),
+    // the sources unless a bundle is given (the prebuilt one, or the tests' shared one)
+    ...(overrides.workflowBundle ? {} : { workflowsPath: workflowsPath() }),
     // Cancellation reaches an activity only through a heartbeat's answer; the default throttle (0.8 x
     // the heartbeat timeout) would let a cancelled stage run on for most of a minute.
     maxHeartbeatThrottleInterval: '2 seconds',
