@@ -21,11 +21,12 @@ import { commonVars, controllerInventory, deployedEngineFile, engineArgv, engine
  * such message that names a link, else the first: a party killed with -9 says only "Killed", while the
  * parties it left say which link broke, and which party's message comes first varies from run to run.
  * Takes the failures' messages (the runner's structured events); a line of the human-readable log that
- * holds one (quoted by ansible) works too.
+ * holds one (quoted by ansible) works too. A party that refused an input ("party<i>: input check failed:
+ * owner '<owner>': …", run_experiment.yml: not the file validated at submit) is carried the same way.
  */
 export function engineFailure(messages: string[]): string | undefined {
   const lines = messages.flatMap((line) => {
-    const m = /(party\d+: engine exited \d+: .*?)["']?\s*$/.exec(line);
+    const m = /(party\d+: (?:engine exited \d+|input check failed): .*?)["']?\s*$/.exec(line);
     return m ? [m[1].replace(/''/g, "'")] : [];
   });
   return lines.find((line) => /\blink party\d+ <-> party\d+/.test(line)) ?? lines[0];

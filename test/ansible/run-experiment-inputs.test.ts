@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runPlaybook } from '../../activities/ansible/runner.js';
+import { engineFailure } from '../../activities/stages/index.js';
 import { createStorageActivities } from '../../activities/storage.js';
 import { JobStorage, cloudStorages } from '../../infra/storage/index.js';
 import { jobParties } from '../../domain/names.js';
@@ -96,6 +97,8 @@ describe('run_experiment.yml and the share files validated at submit', { sequent
       expect(msgs).toContain(`party${p.index}: input check failed: owner 'bob': the share file downloaded is not the one validated at submit (its SHA-256 differs: it was written after submit); no engine was started`);
       expect(existsSync(path.join(workRoot, 'late', `party${p.index}`, 'engine-ran'))).toBe(false);
     }
+    // the stage's failure message carries one of them (runExperiment: engineFailure)
+    expect(engineFailure(msgs)).toMatch(/^party[012]: input check failed: owner 'bob': the share file downloaded is not the one validated at submit/);
     // no signed URL (nor any of its signature) in what the run reports
     const all = `${r.logTail.join('\n')}\n${JSON.stringify(r.failures)}`;
     expect(all).not.toMatch(/X-Amz-Signature|X-Goog-Signature|[?&]sig=/);
