@@ -82,21 +82,35 @@ async function upload(api: string, storage: JobStorage, jobId: string, owners: n
   }
 }
 
-/** A real job through the real playbooks and engine: wall time from submit vs. the playbooks' own time. */
-async function realJob(api: string, storage: JobStorage, owners: number, level: 'semi' | 'mal') {
+/**
+ * CPU seconds of everything a process has waited for (/proc's cutime + cstime): for the workers' process, every
+ * ansible-playbook run and what its tasks ran (modules, shells, the engines), once each has exited. Unlike wall
+ * times, it hardly depends on what else loads the machine.
+ */
+function childrenCpuS(pid: number): number {
+  // the fields after the command name (which may hold spaces): cutime and cstime are fields 16 and 17
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100; // clock ticks (USER_HZ, 100 on Linux)
+}
+
+/** A real job through the real playbooks and engine: wall time from submit vs. the playbooks' own time, and
+ *  (given the workers' pid) the CPU seconds of its playbooks. */
+async function realJob(api: string, storage: JobStorage, owners: number, level: 'semi' | 'mal', workerPid?: number) {
   const jobId = await newJob(api, { security_level: level });
   await upload(api, storage, jobId, owners, level);
   const t0 = Date.now();
+  const cpu0 = workerPid ? childrenCpuS(workerPid) : 0;
   const sub = await json(`${api}/submit_job`, 'POST', { job_id: jobId });
   if (sub.status !== 200) throw new Error(`submit: ${JSON.stringify(sub.body)}`);
   const end = await waitFor(api, jobId, (s) => s === 'Success' || s === 'Fail');
   const wall = (Date.now() - t0) / 1000;
+  const cpu = workerPid ? { playbooks_cpu_s: +(childrenCpuS(workerPid) - cpu0).toFixed(2) } : {};
   if (end.status !== 'Success') throw new Error(`job failed: ${JSON.stringify(end)}`);
   const stages = end.stages as { name: string; duration_ms?: number }[];
   const stage = stages.reduce((s, x) => s + (x.duration_ms ?? 0), 0) / 1000;
   // Each stage playbook's own seconds: what the job's time is made of.
   const stages_s = Object.fromEntries(stages.map((x) => [x.name, +((x.duration_ms ?? 0) / 1000).toFixed(2)]));
-  return { owners, parties: level === 'mal' ? 4 : 3, job_wall_s: +wall.toFixed(2), stage_time_s: +stage.toFixed(2), stages_s };
+  return { owners, parties: level === 'mal' ? 4 : 3, job_wall_s: +wall.toFixed(2), stage_time_s: +stage.toFixed(2), stages_s, ...cpu };
 }
 
 // Interrupted (Ctrl-C, or a test's timeout): stop what it started (the API and worker processes, the
@@ -286,7 +300,7 @@ async function serviceSteps() {
   if (want('jobs')) {
     progress(4, 'real jobs through the playbooks (1 owner twice: engine built, then reused; 10, 50 owners; 3 and 4 parties)');
     // 4. A whole real job (reference engine, real playbooks), and how cost grows.
-    const first = await realJob(api, storage, 1, 'semi');
+    const first = await realJob(api, storage, 1, 'semi', workerProcess.child.pid);
     scaling.push(first);
     Object.assign(results, { stage_time_s: first.stage_time_s, job_wall_s: first.job_wall_s, orchestration_overhead_ratio: +((first.job_wall_s - first.stage_time_s) / first.stage_time_s).toFixed(3) });
     // Issue 16: a small job (1 owner, 3 parties, 20 rows) on the embedded default, end to end (submit → Success
@@ -295,12 +309,13 @@ async function serviceSteps() {
     // is small_job_cold_s; a second job, which finds the build in place, is small_job_s.
     // The machine's load average (1 min) before and after it: the figure is only comparable at similar load.
     const loadBefore = os.loadavg()[0];
-    const warm = await realJob(api, storage, 1, 'semi');
+    const warm = await realJob(api, storage, 1, 'semi', workerProcess.child.pid);
     Object.assign(results, {
       small_job_s: warm.job_wall_s, small_job_stage_s: warm.stage_time_s, small_job_stages_s: warm.stages_s, small_job_cold_s: first.job_wall_s, small_job_cold_stages_s: first.stages_s,
       small_job_load_avg: [+loadBefore.toFixed(2), +os.loadavg()[0].toFixed(2)],
+      small_job_cpu_s: warm.playbooks_cpu_s, small_job_cold_cpu_s: first.playbooks_cpu_s,
     });
-    for (const [owners, level] of (quick ? [] : [[10, 'semi'], [50, 'semi'], [1, 'mal']]) as [number, 'semi' | 'mal'][]) scaling.push(await realJob(api, storage, owners, level));
+    for (const [owners, level] of (quick ? [] : [[10, 'semi'], [50, 'semi'], [1, 'mal']]) as [number, 'semi' | 'mal'][]) scaling.push(await realJob(api, storage, owners, level, workerProcess.child.pid));
     results.scaling = scaling;
   }
 
