@@ -18,6 +18,8 @@ describe('configuration', () => {
     expect(c.s3.endpoint).toBe('http://127.0.0.1:4566');
     expect(c.uploadUrlTtlSeconds).toBe(3600);
     expect(c.jobTtlSeconds).toBe(7 * 24 * 3600);
+    // logs at info with every request; stages get a minute when a worker stops; no worker metrics endpoint
+    expect([c.logLevel, c.logRequests, c.worker.shutdownGraceSeconds, c.worker.metricsAddress, c.deprecations]).toEqual(['info', true, 60, undefined, []]);
   });
 
   it.each([
@@ -33,7 +35,10 @@ describe('configuration', () => {
     [{ QS_API_TOKEN_HASHES: 'root:' + 'a'.repeat(64) }, 'QS_API_TOKEN_HASHES'],
     [{ TEMPORAL_TLS_CERT: '/c.pem' }, 'TEMPORAL_TLS_KEY'],
     [{ QS_S3_ENDPOINT: 'https://s3.example.com' }, 'QS_CORS_ORIGINS'],
-    [{ QS_ENGINE: 'tva' }, 'QS_ENGINE'], // TVA is retired: its catalogue ran nothing and it could not read uploaded shares
+    [{ QS_ENGINE: 'tva' }, 'QS_ENGINE'],
+    [{ QS_LOG_LEVEL: 'verbose' }, 'QS_LOG_LEVEL'],
+    [{ QS_SHUTDOWN_GRACE: '-1' }, 'QS_SHUTDOWN_GRACE'],
+    [{ QS_WORKER_METRICS: '9464' }, 'QS_WORKER_METRICS'], // TVA is retired: its catalogue ran nothing and it could not read uploaded shares
   ])('when %j, then a ConfigError names %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
