@@ -13,7 +13,7 @@ const char* const kUsage =
     "usage:\n"
     "  qs-engine --version\n"
     "  qs-engine pubkey --key party.key\n"
-    "  qs-engine run --party I --parties N --key party.key --peers peers.txt (--program program.txt | --plan plan.txt)\n"
+    "  qs-engine run --party I --parties N --key party.key --peers peers.txt --plan plan.txt\n"
     "                --input input.csv --output result.csv [--listen ADDR:PORT] [--link-timeout SECONDS]\n"
     "                [--connect-timeout SECONDS] [--round-timeout SECONDS] [--sort quicksort|bitonic]\n"
     "party.key: `openssl genpkey -algorithm X25519 -outform DER`; peers.txt: one line per party, in index order,\n"
@@ -37,7 +37,7 @@ double parse_seconds(const std::string& option, const std::string& text) {
 }  // namespace
 
 const char* usage() { return kUsage; }
-const char* version() { return "qs-engine 2.0 (QueryShield reference engine: SUM/COUNT on replicated secret shares; links: Noise_KK_25519_ChaChaPoly_SHA256 over TCP)"; }
+const char* version() { return "qs-engine 3.0 (QueryShield reference engine: compiled SQL plans on replicated secret shares, 3PC and Fantastic Four; links: Noise_KK_25519_ChaChaPoly_SHA256 over TCP)"; }
 
 int party_hint(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; ++i) {
@@ -77,7 +77,6 @@ Args parse_args(int argc, char** argv) {
     else if (option == "--party") args.party = parse_count(option, value);
     else if (option == "--parties") args.parties = parse_count(option, value);
     else if (option == "--peers") args.peers = value;
-    else if (option == "--program") args.program = value;
     else if (option == "--plan") args.plan = value;
     else if (option == "--sort" && (value == "quicksort" || value == "bitonic")) args.bitonic = value == "bitonic";
     else if (option == "--input") args.input = value;
@@ -93,9 +92,9 @@ Args parse_args(int argc, char** argv) {
     if (args.key.empty()) throw EngineError(std::string("pubkey needs --key\n") + kUsage);
     return args;
   }
-  if (args.party < 0 || args.parties < 0 || args.key.empty() || args.peers.empty() || (args.program.empty() == args.plan.empty()) || args.input.empty() ||
+  if (args.party < 0 || args.parties < 0 || args.key.empty() || args.peers.empty() || args.plan.empty() || args.input.empty() ||
       args.output.empty()) {
-    throw EngineError(std::string("--party, --parties, --key, --peers, --input, --output and one of --program or --plan are all required\n") + kUsage);
+    throw EngineError(std::string("--party, --parties, --key, --peers, --plan, --input and --output are all required\n") + kUsage);
   }
   if (args.parties != 3 && args.parties != 4) throw EngineError("--parties must be 3 (semi-honest) or 4 (malicious), got " + std::to_string(args.parties));
   if (args.party >= args.parties) throw EngineError("--party " + std::to_string(args.party) + " is not below --parties " + std::to_string(args.parties));

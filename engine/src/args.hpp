@@ -1,11 +1,11 @@
 // The command line, the contract the Ansible stages use:
 //   qs-engine --version
 //   qs-engine pubkey --key party.key
-//   qs-engine run --party I --parties N --key party.key --peers peers.txt (--program program.txt | --plan plan.txt)
+//   qs-engine run --party I --parties N --key party.key --peers peers.txt --plan plan.txt
 //                 --input input.csv --output result.csv [--listen ADDR:PORT] [--link-timeout SECONDS]
 //                 [--connect-timeout SECONDS] [--round-timeout SECONDS] [--sort quicksort|bitonic]
 // --plan: a compiled SQL plan (domain/sql/plan-text.ts renderPlanText; engine/src/plan/README.md), run on the
-// shares with the protocols; --program: today's SUM/COUNT program (kept until the stages switch).
+// shares with the protocols.
 // Hidden, for tests only: --debug-pause-ms MS (run sleeps that long before computing, so a test can
 // kill a party mid-run; the links keep sending keep-alives meanwhile).
 #pragma once
@@ -20,8 +20,8 @@ struct Args {
   Command command = Command::Help;
   int party = -1;
   int parties = -1;
-  std::string key, peers, program, plan, input, output, listen;
-  bool bitonic = false;  // --sort bitonic (plans only; default quicksort)
+  std::string key, peers, plan, input, output, listen;
+  bool bitonic = false;  // --sort bitonic (default quicksort)
   double link_timeout_s = 30, connect_timeout_s = 60, round_timeout_s = 600;
   long debug_pause_ms = 0;
 };

@@ -55,15 +55,15 @@ std::string short_hex(const unsigned char* d) {
 
 }  // namespace
 
-std::string read_program_text(const std::string& path, const std::string& what) {
+std::string read_plan_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw EngineError("cannot read the " + what + " file " + path);
+  if (!in) throw EngineError("cannot read the plan file " + path);
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
 }
 
-void check_consistency(const ShareTable& t, const std::string& program_text, net::Communicator& comm) {
+void check_consistency(const ShareTable& t, const std::string& plan_text, net::Communicator& comm) {
   if (sodium_init() < 0) throw EngineError("libsodium failed to initialise");
   const int rank = comm.party(), n = comm.parties();
   const size_t C = t.columns.size();
@@ -72,7 +72,7 @@ void check_consistency(const ShareTable& t, const std::string& program_text, net
   // My local column d holds global share (rank + d), whose owner party (rank + d) holds it as its local
   // column 0; so party p = rank + d gets my column d's digests (d = 1 … k-1), and from party (rank - d)
   // I get its copy of my share: every copy of every share is compared once, by its owner.
-  const Digest plan = text_digest(program_text);
+  const Digest plan = text_digest(plan_text);
   const Digest header = text_digest(t.header);
   const size_t fixed = plan.size() + header.size() + 8;  // the part every message has
   const uint64_t rows = t.rows;

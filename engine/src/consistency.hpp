@@ -12,16 +12,16 @@
 
 namespace qs {
 
-/** The whole text of the plan (or program) file, as the parties compare it. */
-std::string read_program_text(const std::string& path, const std::string& what);
+/** The whole text of the plan file, as the parties compare it. */
+std::string read_plan_text(const std::string& path);
 
 /**
  * Every party must call it (one round: one message to every other party). All messages are exchanged
  * before anything is checked, so a party that finds a mismatch leaves no message unread on any link.
- * `program_text` is the plan (or program) file's text: every party must have byte for byte the same.
+ * `plan_text` is the plan file's text: every party must have byte for byte the same.
  * Throws EngineError when the plans differ or the files do not fit together (on the parties that see it:
  * for the plan, the header and the row count, every party), LinkError when a link fails.
  */
-void check_consistency(const ShareTable& table, const std::string& program_text, net::Communicator& comm);
+void check_consistency(const ShareTable& table, const std::string& plan_text, net::Communicator& comm);
 
 }  // namespace qs

@@ -20,7 +20,6 @@
 #include <string>
 #include <thread>
 
-#include "aggregate.hpp"
 #include "args.hpp"
 #include "consistency.hpp"
 #include "engine_error.hpp"
@@ -31,7 +30,6 @@
 #include "plan/plan.hpp"
 #include "plan/result_file.hpp"
 #include "protocols/protocol.hpp"
-#include "program.hpp"
 #include "share_file.hpp"
 
 namespace {
@@ -127,39 +125,30 @@ int run(const qs::Args& args) {
     return 2;
   }
 
-  std::string program_text;
-  std::vector<qs::Output> program;
+  std::string plan_text;
   qs::ShareTable table;
-  std::vector<qs::ResultColumn> result;
-  const bool use_plan = !args.plan.empty();  // --plan: a compiled SQL plan on the protocols (plan/)
   qs::plan::Plan plan;
   qs::plan::PlanResult plan_result;
   Steps steps(*comm);
   bool ok = false;
   try {
+    // "reading the program": the step's name from before plans, kept so that its failure lines read as before.
     ok = steps.run("reading the program", [&] {
       // Parsed from the text the parties compare in the consistency check, so what runs is what was compared.
-      program_text = qs::read_program_text(use_plan ? args.plan : args.program, use_plan ? "plan" : "program");
-      std::istringstream in(program_text);
-      if (use_plan) plan = qs::plan::parse_plan(in);
-      else program = qs::parse_program(in);
+      plan_text = qs::read_plan_text(args.plan);
+      std::istringstream in(plan_text);
+      plan = qs::plan::parse_plan(in);
     });
     ok = ok && steps.run("reading the share file", [&] {
       table = qs::read_share_file(args.input, args.parties);
-      if (use_plan)
-        for (const auto& c : plan.columns)
-          if (table.index_of(c) < 0) throw qs::EngineError("the plan reads column " + c + ", which the share file does not have");
-      if (!use_plan) qs::check_program_columns(program, table);
+      for (const auto& c : plan.columns)
+        if (table.index_of(c) < 0) throw qs::EngineError("the plan reads column " + c + ", which the share file does not have");
     });
-    ok = ok && steps.run("checking the parties' shares agree", [&] { qs::check_consistency(table, program_text, *comm); });
+    ok = ok && steps.run("checking the parties' shares agree", [&] { qs::check_consistency(table, plan_text, *comm); });
     ok = ok && steps.run("computing", [&] {
       if (args.debug_pause_ms > 0) {  // tests only: a window to kill or stop this party mid-run
         say(std::cerr, prefix(me) + "pausing " + std::to_string(args.debug_pause_ms) + " ms before computing (--debug-pause-ms)");
         std::this_thread::sleep_for(std::chrono::milliseconds(args.debug_pause_ms));
-      }
-      if (!use_plan) {
-        result = qs::aggregate(program, table, me, args.parties);
-        return;
       }
       // Interactive: a failure here (a check of Fantastic Four, a link) leaves the peers mid-protocol, so it
       // closes the links with the reason rather than agreeing on the step (the peers' recv then fail).
@@ -177,10 +166,7 @@ int run(const qs::Args& args) {
         throw Abort{std::string("computing failed: ") + e.what()};
       }
     });
-    ok = ok && steps.run("writing the result", [&] {
-      if (use_plan) qs::plan::write_plan_result(args.output, plan_result);
-      else qs::write_result_file(args.output, result);
-    });
+    ok = ok && steps.run("writing the result", [&] { qs::plan::write_plan_result(args.output, plan_result); });
   } catch (const Abort& abort) {
     comm->close(abort.reason);
     return 2;
@@ -195,11 +181,9 @@ int run(const qs::Args& args) {
                        std::to_string(w.bytes_received) + " B");
   }
   comm->close(ok ? "finished" : "stopped after a failed step");
-  if (ok && use_plan) {
+  if (ok) {
     say(std::cout, prefix(me) + std::to_string(table.rows) + " rows, " + std::to_string(plan_result.names.size()) + " outputs, " + std::to_string(plan_result.rows) +
                        " result rows -> " + args.output);
-  } else if (ok) {
-    say(std::cout, prefix(me) + std::to_string(table.rows) + " rows, " + std::to_string(result.size()) + " outputs -> " + args.output);
   }
   return ok ? 0 : 2;
 }

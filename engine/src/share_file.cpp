@@ -2,16 +2,26 @@
 
 #include <charconv>
 #include <climits>
-#include <cstdio>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "engine_error.hpp"
-#include "program.hpp"
 
 namespace qs {
 namespace {
+
+/** A schema column name: letters, digits and _, not starting with a digit, at most 63 (the API's limit). */
+bool is_plain_name(const std::string& s) {
+  if (s.empty() || s.size() > 63) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+    bool digit = c >= '0' && c <= '9';
+    if (!(letter || (i > 0 && digit))) return false;
+  }
+  return true;
+}
 
 std::vector<std::string> split_commas(const std::string& line) {
   std::vector<std::string> cells;
@@ -97,28 +107,6 @@ ShareTable read_share_file(const std::string& path, int parties) {
   }
   if (in.bad()) throw EngineError("reading " + path + " failed");
   return t;
-}
-
-void write_result_file(const std::string& path, const std::vector<ResultColumn>& result) {
-  std::ostringstream csv;
-  bool first = true;
-  for (const auto& r : result) {
-    for (size_t j = 0; j < r.shares.size(); ++j, first = false) csv << (first ? "" : ",") << r.name << "_" << j;
-  }
-  csv << "\n";
-  first = true;
-  for (const auto& r : result) {
-    for (size_t j = 0; j < r.shares.size(); ++j, first = false) csv << (first ? "" : ",") << static_cast<int32_t>(r.shares[j]);
-  }
-  csv << "\n";
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << csv.str();
-    out.close();
-    if (!out) throw EngineError("cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw EngineError("cannot rename " + tmp + " to " + path);
 }
 
 }  // namespace qs

@@ -1,4 +1,4 @@
-// A party's share file (see activities/shares/index.ts) and its result file.
+// A party's share file (see activities/shares/index.ts); the result file is plan/result_file.hpp's.
 //
 // n parties, k = n - 1. For each schema column c, in order: c_0 … c_{k-1} (additive shares) then
 // [c]_0 … [c]_{k-1} (XOR shares); local column j of party i holds global share (i + j) mod n. Every
@@ -31,15 +31,5 @@ struct ShareTable {
 
 /** Reads one party's share file for `parties` parties; throws EngineError on any layout or value error. */
 ShareTable read_share_file(const std::string& path, int parties);
-
-/** One output's k local result shares. */
-struct ResultColumn {
-  std::string name;
-  std::vector<uint32_t> shares;
-};
-
-/** Writes `name_0 … name_{k-1}` for each output and one row of signed decimals; via a temporary file
- *  and a rename, so a half-written result is never picked up for upload. */
-void write_result_file(const std::string& path, const std::vector<ResultColumn>& result);
 
 }  // namespace qs

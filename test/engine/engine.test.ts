@@ -1,18 +1,18 @@
 // The reference engine computes on secret shares for real: build it with cmake, run one engine process
 // per party (each in its own folder, with its own key, linked over loopback TCP by the engine's own
-// Noise KK links), reconstruct, compare with the plaintext answer; files that do not fit together
+// Noise KK links) on the plan the stages would write (domain/job-query.ts), rebuild the result with
+// resultTable, compare with the plaintext answer and evaluatePlan's; files that do not fit together
 // (tampered, truncated, mixed up) make every party stop; and so do a link tampered with in flight, a peer
 // with the wrong key, a party killed or frozen mid-run. The engine's C++ test programs run through ctest.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileQuery, programFile } from '../helpers/sum-count-program.js';
-import { parseShareCsv, reconstructResult, shareTable } from '../../domain/shares.js';
+import { resultTable, shareTable } from '../../domain/shares.js';
 import { buildEngine, makeKey, runEngine, startParties, type PartyResult } from '../helpers/engine.js';
+import { columns, COUNT, plainSum, plan, plaintext, QUERY, randomTable, relay, tamper } from './engine-fixtures.js';
 
 const run = promisify(execFile);
 
@@ -25,35 +25,6 @@ beforeAll(async () => {
   engine = await buildEngine();
 }, 900_000);
 afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
-
-const columns = ['age', 'salary'];
-
-/** Seeded, so a failure can be replayed: values over the whole int32 range, so sums wrap. */
-function randomTable(rows: number, seed: number): number[][] {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
-    return a | 0;
-  };
-  return Array.from({ length: rows }, (_, r) => [r % 3 === 0 ? -(r + 1) : next() % 1000, next()]);
-}
-const plainSum = (rows: number[][], c: number) => rows.reduce((s, r) => (s + r[c]) | 0, 0);
-
-function program(sql: string): string {
-  const compiled = compileQuery(sql, columns);
-  if (!compiled.ok) throw new Error(compiled.error);
-  return programFile(compiled.program, columns);
-}
-const QUERY = 'SELECT SUM(salary) AS total, COUNT(*) AS n, SUM(age) FROM people';
-
-/** Changes one cell of a share file (data row `row`, column `col`) by +1. */
-function tamper(file: string, row: number, col: number): string {
-  const lines = file.split('\n');
-  const cells = lines[row + 1].split(',');
-  cells[col] = String((Number(cells[col]) + 1) | 0);
-  lines[row + 1] = cells.join(',');
-  return lines.join('\n');
-}
 
 /** Runs the engine and returns what it failed with (every party's stderr), or fails the test if it ran. */
 async function failure(shares: string[], prog: string): Promise<string> {
@@ -68,19 +39,22 @@ async function failure(shares: string[], prog: string): Promise<string> {
 describe('qs-engine', () => {
   it.each([3, 4])('when %i parties run SUM and COUNT on shares, then the reconstructed result equals the plaintext (with int32 wrap)', async (n) => {
     const rows = [[30, 2_000_000_000], [-41, 2_000_000_000], [52, -7], [0, 123_456], ...randomTable(40, n)];
-    const { results } = await runEngine(engine, shareTable(columns, rows, n), program(QUERY));
+    const { results } = await runEngine(engine, shareTable(columns, rows, n), plan(QUERY));
     const k = n - 1;
-    // Only the additive block per output: the reference engine does no A2B conversion.
-    const header = ['total', 'n', 'sum_age'].flatMap((name) => Array.from({ length: k }, (_, j) => `${name}_${j}`)).join(',');
+    // The plan's result file: k additive shares per output, then the _valid column's.
+    const header = ['total', 'n', 'sum_age', '_valid'].flatMap((name) => Array.from({ length: k }, (_, j) => `${name}_${j}`)).join(',');
     for (const r of results) expect(r.split('\n')[0]).toBe(header);
-    expect(reconstructResult(results, n)).toEqual({ columns: ['total', 'n', 'sum_age'], rows: [[plainSum(rows, 1), rows.length, plainSum(rows, 0)]] });
+    const got = resultTable(results, n);
+    expect({ columns: got.columns, rows: got.rows }).toEqual({ columns: ['total', 'n', 'sum_age'], rows: [[plainSum(rows, 1), rows.length, plainSum(rows, 0)]] });
+    expect(got.padded).toEqual(plaintext(QUERY, rows));
   });
 
-  it('when COUNT(*) is computed, then it is a valid sharing: global share 0 holds the count, the others 0', async () => {
+  it('when COUNT(*) is computed, then the files are a valid replicated sharing of the count: every party\'s copy of a global share agrees', async () => {
     const rows = randomTable(7, 1);
-    const { results } = await runEngine(engine, shareTable(columns, rows, 4), program('SELECT COUNT(*) FROM t'));
-    // Party i's local column j is global share (i + j) mod 4.
-    results.forEach((r, i) => expect(parseShareCsv(r).rows[0]).toEqual([0, 1, 2].map((j) => ((i + j) % 4 === 0 ? 7 : 0))));
+    const { results } = await runEngine(engine, shareTable(columns, rows, 4), plan('SELECT COUNT(*) FROM t'));
+    // resultTable throws when two parties' copies of one global share differ (party i's local column j is global share (i + j) mod 4).
+    const got = resultTable(results, 4);
+    expect(got.padded).toEqual({ columns: ['count', '_valid'], rows: [[7, 1]] });
   });
 
   it('when each party concatenates two owners\' files (one header), then the result covers both owners\' rows', async () => {
@@ -88,14 +62,15 @@ describe('qs-engine', () => {
     const bob = randomTable(6, 12);
     const [a, b] = [shareTable(columns, alice, 3), shareTable(columns, bob, 3)];
     const joined = a.map((f, i) => f + b[i].split('\n').slice(1).join('\n'));
-    const { results } = await runEngine(engine, joined, program(QUERY));
+    const { results } = await runEngine(engine, joined, plan(QUERY));
     const all = [...alice, ...bob];
-    expect(reconstructResult(results, 3).rows).toEqual([[plainSum(all, 1), all.length, plainSum(all, 0)]]);
+    expect(resultTable(results, 3).rows).toEqual([[plainSum(all, 1), all.length, plainSum(all, 0)]]);
   });
 
   it('when the share files have no rows, then SUM and COUNT are 0', async () => {
-    const { results } = await runEngine(engine, shareTable(columns, [], 3), program(QUERY));
-    expect(reconstructResult(results, 3).rows).toEqual([[0, 0, 0]]);
+    const { results } = await runEngine(engine, shareTable(columns, [], 3), plan(QUERY));
+    expect(resultTable(results, 3).rows).toEqual([[0, 0, 0]]);
+    expect(resultTable(results, 3).padded).toEqual(plaintext(QUERY, []));
   });
 
   it.each([
@@ -105,7 +80,7 @@ describe('qs-engine', () => {
   ])('when %i parties run and party %i holds a tampered replicated share (file column %i), then every party refuses and exits non-zero', async (n, party, col, detail) => {
     const shares = shareTable(columns, randomTable(4, 3), n);
     shares[party] = tamper(shares[party], 2, col);
-    const message = await failure(shares, program(QUERY));
+    const message = await failure(shares, plan(QUERY));
     expect(message).toMatch(/replicated shares are inconsistent/);
     expect(message).toContain(detail);
     expect(message).toMatch(/stopping: party \d failed checking the parties' shares agree/);
@@ -114,25 +89,30 @@ describe('qs-engine', () => {
   it('when one party\'s file lost a row, then the parties refuse because the row counts differ', async () => {
     const shares = shareTable(columns, randomTable(4, 5), 3);
     shares[2] = shares[2].split('\n').slice(0, -2).join('\n') + '\n';
-    expect(await failure(shares, 'count n\n')).toMatch(/different row counts/);
+    expect(await failure(shares, plan(COUNT))).toMatch(/different row counts/);
   });
 
   it('when one party holds a file for another schema, then the parties refuse because the headers differ', async () => {
     const shares = shareTable(columns, randomTable(2, 6), 3);
     shares[1] = shareTable(['age', 'wage'], randomTable(2, 6), 3)[1];
-    expect(await failure(shares, 'count n\n')).toMatch(/party 1's share file has another header/);
+    expect(await failure(shares, plan(COUNT))).toMatch(/party 1's share file has another header/);
   });
 
-  it('when the program sums a column the files do not have, or cannot be read, then it fails naming the problem', async () => {
+  it('when the plan reads a column the files do not have, or cannot be read, then it fails naming the problem', async () => {
     const shares = shareTable(columns, randomTable(2, 7), 3);
-    expect(await failure(shares, 'sum x wage\n')).toMatch(/has no column wage \(it has age, salary\)/);
-    expect(await failure(shares, 'avg x age\n')).toMatch(/program line 1/);
+    expect(await failure(shares, plan('SELECT SUM(wage) AS x FROM t', ['age', 'wage']))).toMatch(/reading the share file failed: the plan reads column wage, which the share file does not have/);
+    // Line 8 of QUERY's plan is its first aggregate, `agg sum r0`.
+    const bad = plan(QUERY).replace(/^agg sum r0$/m, 'agg median r0');
+    expect(bad).not.toBe(plan(QUERY));
+    expect(await failure(shares, bad)).toMatch(/reading the program failed: plan line 8: unknown aggregate 'median'/);
+    // A file of the retired SUM/COUNT program format is no plan.
+    expect(await failure(shares, 'count n\n')).toMatch(/reading the program failed: the plan does not start with queryshield-plan\/1/);
   });
 
   it('when a share value is not a 32-bit integer, then that party says which line', async () => {
     const shares = shareTable(columns, randomTable(2, 8), 3);
     shares[0] = shares[0].replace(/\n-?\d+,/, '\n2147483648,');
-    expect(await failure(shares, 'count n\n')).toMatch(/party 0: reading the share file failed: line 2, column 1: '2147483648' is not a 32-bit integer/);
+    expect(await failure(shares, plan(COUNT))).toMatch(/party 0: reading the share file failed: line 2, column 1: '2147483648' is not a 32-bit integer/);
   });
 
   it('when asked for --version, then it answers (deploy_engine.yml checks the build this way)', async () => {
@@ -159,35 +139,6 @@ describe('qs-engine', () => {
     await expect(run(engine, ['pubkey', '--key', ed])).rejects.toThrow(/is not an X25519 private key in PKCS#8 DER/);
   });
 });
-
-/**
- * A TCP relay to 127.0.0.1:target() standing between two parties: it retries its upstream connection
- * until the target listens (the parties start in any order, and a relay that hung up on an early dialer
- * would look like a refused handshake), and passes each direction's bytes through a tap.
- */
-async function relay(target: () => number, up: (d: Buffer) => Buffer, down: (d: Buffer) => Buffer = (d) => d): Promise<{ port: number; close: () => void }> {
-  const server = net.createServer((client) => {
-    client.pause();
-    client.on('error', () => {});
-    const connect = (tries: number) => {
-      const upstream = net.connect(target(), '127.0.0.1');
-      upstream.once('error', () => (tries > 0 ? setTimeout(() => connect(tries - 1), 50) : client.destroy()));
-      upstream.once('connect', () => {
-        upstream.removeAllListeners('error');
-        upstream.on('error', () => client.destroy());
-        client.on('error', () => upstream.destroy());
-        client.on('data', (d: Buffer) => upstream.write(up(d)));
-        upstream.on('data', (d: Buffer) => client.write(down(d)));
-        client.on('close', () => upstream.destroy());
-        upstream.on('close', () => client.destroy());
-        client.resume();
-      });
-    };
-    connect(400);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: (server.address() as net.AddressInfo).port, close: () => server.close() };
-}
 
 describe('qs-engine links', () => {
   const everyParty = (runs: PartyResult[]) => {
@@ -221,20 +172,20 @@ describe('qs-engine links', () => {
     const proxy = await relay(() => target, record, record);
     const proxyPort = proxy.port;
     try {
-      const { results, runs } = await runEngine(engine, shares, program(QUERY), {
+      const { results, runs } = await runEngine(engine, shares, plan(QUERY), {
         peersFor: (p, peers) => {
           target = peers[0].port;
           return p === 1 ? peers.map((l) => (l.index === 0 ? { ...l, port: proxyPort } : l)) : peers;
         },
       });
-      expect(reconstructResult(results, 3).rows).toEqual([[plainSum(rows, 1), rows.length, plainSum(rows, 0)]]);
+      expect(resultTable(results, 3).rows).toEqual([[plainSum(rows, 1), rows.length, plainSum(rows, 0)]]);
       for (const r of runs) {
         for (const p of [0, 1, 2].filter((q) => q !== r.party)) {
           expect(r.stdout).toMatch(new RegExp(`link party${r.party} <-> party${p}: payload sent \\d+ B in \\d+ messages, received \\d+ B`));
         }
       }
       expect(seen.length).toBeGreaterThan(300);
-      // Party 1's and party 0's digests and statuses are all that crosses; no file's header or value appears.
+      // Only sealed frames cross (digests, step outcomes, protocol messages): no file's header or step status appears.
       const text = seen.toString('latin1');
       expect(text).not.toContain('salary');
       expect(text).not.toContain('step 1 ok');
@@ -259,7 +210,7 @@ describe('qs-engine links', () => {
     });
     const proxyPort = proxy.port;
     try {
-      const parties = await startParties(engine, shares, program(QUERY), {
+      const parties = await startParties(engine, shares, plan(QUERY), {
         linkTimeout: 10,
         peersFor: (p, peers) => {
           target = peers[0].port;
@@ -276,7 +227,7 @@ describe('qs-engine links', () => {
   });
 
   it('when a party runs with a key the others do not know, then the handshake refuses it and every party exits non-zero naming a link', async () => {
-    const parties = await startParties(engine, shareTable(columns, randomTable(3, 23), 3), 'count n\n', { wrongKey: [2], connectTimeout: 20 });
+    const parties = await startParties(engine, shareTable(columns, randomTable(3, 23), 3), plan(COUNT), { wrongKey: [2], connectTimeout: 20 });
     const runs = await parties.done;
     everyParty(runs);
     expect(runs.map((r) => r.stderr).join('')).toMatch(/link party[01] <-> party2: handshake failed: the peer does not hold the expected key/);
@@ -285,7 +236,7 @@ describe('qs-engine links', () => {
 
   it('when the key file does not match the party\'s own line of the peers file, then it refuses before any connection', async () => {
     const other = await makeKey(path.join(tmpRoot, 'other.key'));
-    const parties = await startParties(engine, shareTable(columns, randomTable(3, 24), 3), 'count n\n', {
+    const parties = await startParties(engine, shareTable(columns, randomTable(3, 24), 3), plan(COUNT), {
       connectTimeout: 3,
       peersFor: (p, peers) => (p === 1 ? peers.map((l) => (l.index === 1 ? { ...l, pubkey: other } : l)) : peers),
     });
@@ -295,7 +246,7 @@ describe('qs-engine links', () => {
   });
 
   it.each([3, 4])('when one party\'s engine of %i is killed with -9 mid-run, then the others exit non-zero at once, naming the link', async (n) => {
-    const parties = await startParties(engine, shareTable(columns, randomTable(10, 25), n), program(QUERY), {
+    const parties = await startParties(engine, shareTable(columns, randomTable(10, 25), n), plan(QUERY), {
       linkTimeout: 5,
       extraArgs: (p) => (p === 1 ? ['--debug-pause-ms', '60000'] : []),
     });
@@ -312,7 +263,7 @@ describe('qs-engine links', () => {
   });
 
   it('when one party\'s host goes silent (the process frozen: no keep-alives, no FIN), then the others exit non-zero within the link timeout', async () => {
-    const parties = await startParties(engine, shareTable(columns, randomTable(10, 26), 3), program(QUERY), {
+    const parties = await startParties(engine, shareTable(columns, randomTable(10, 26), 3), plan(QUERY), {
       linkTimeout: 2,
       extraArgs: (p) => (p === 2 ? ['--debug-pause-ms', '60000'] : []),
     });
@@ -336,7 +287,7 @@ describe('qs-engine links', () => {
 
   it.each([3, 4])('when one party of %i keeps its links alive but never sends what the round expects, then the others exit non-zero within the round timeout, naming the link', async (n) => {
     // Keep-alives reset the link timeout, so before the round timeout the others waited for ever.
-    const parties = await startParties(engine, shareTable(columns, randomTable(10, 28), n), program(QUERY), {
+    const parties = await startParties(engine, shareTable(columns, randomTable(10, 28), n), plan(QUERY), {
       linkTimeout: 1,
       roundTimeout: 3,
       extraArgs: (p) => (p === 1 ? ['--debug-pause-ms', '60000'] : []),
@@ -359,7 +310,7 @@ describe('qs-engine links', () => {
 
   it('when a party of the peers file never starts, then the parties that listen for it exit non-zero within the connect timeout, naming it', async () => {
     // Parties 0 and 1 of 3: both listen for party 2 (the higher party dials), which never comes.
-    const parties = await startParties(engine, shareTable(columns, randomTable(3, 29), 3), 'count n\n', { connectTimeout: 4, only: [0, 1] });
+    const parties = await startParties(engine, shareTable(columns, randomTable(3, 29), 3), plan(COUNT), { connectTimeout: 4, only: [0, 1] });
     const timer = setTimeout(() => parties.procs.forEach((p) => p?.kill('SIGKILL')), 30_000);
     const runs = await parties.done.finally(() => clearTimeout(timer));
     expect(runs.map((r) => r.party)).toEqual([0, 1]);
@@ -372,10 +323,10 @@ describe('qs-engine links', () => {
 
   it('when a long local computation keeps a party busy beyond the link timeout, then keep-alives hold the links and the run succeeds', async () => {
     const rows = randomTable(5, 27);
-    const { results } = await runEngine(engine, shareTable(columns, rows, 3), program(QUERY), {
+    const { results } = await runEngine(engine, shareTable(columns, rows, 3), plan(QUERY), {
       linkTimeout: 1,
       extraArgs: (p) => (p === 0 ? ['--debug-pause-ms', '3000'] : []),
     });
-    expect(reconstructResult(results, 3).rows).toEqual([[plainSum(rows, 1), rows.length, plainSum(rows, 0)]]);
+    expect(resultTable(results, 3).rows).toEqual([[plainSum(rows, 1), rows.length, plainSum(rows, 0)]]);
   });
 });

@@ -1,7 +1,7 @@
 // Builds the engine once per test file into a temp dir (with its C++ test programs) and runs one engine
 // process per party the way run_experiment.yml does: each party in its own folder with its own X25519 key
 // (made with openssl, as the "Setting Up Authentication" stage does), a peers file on free loopback ports,
-// `qs-engine run ...`. Parties can be given their own peers file or key (a proxy in between, a wrong key).
+// `qs-engine run --plan plan.txt ...`. Parties can be given their own peers file or key (a proxy in between, a wrong key).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -74,8 +74,9 @@ export interface Parties {
   stderrHas(p: number, text: string): Promise<void>;
 }
 
-/** Lays out one folder per party (input, program, key, peers file) and starts every party's engine. */
-export async function startParties(binary: string, shares: string[], program: string, opts: RunOptions = {}): Promise<Parties> {
+/** Lays out one folder per party (input, plan, key, peers file) and starts every party's engine.
+ *  `planText` is a rendered plan (domain/job-query.ts planFile, as the stages write plan.txt). */
+export async function startParties(binary: string, shares: string[], planText: string, opts: RunOptions = {}): Promise<Parties> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'qs-run-'));
   const n = shares.length;
   const ports = await freePorts(n);
@@ -84,7 +85,7 @@ export async function startParties(binary: string, shares: string[], program: st
   for (let i = 0; i < n; i++) {
     mkdirSync(dirs[i]);
     writeFileSync(path.join(dirs[i], 'input.csv'), shares[i]);
-    writeFileSync(path.join(dirs[i], 'program.txt'), program);
+    writeFileSync(path.join(dirs[i], 'plan.txt'), planText);
     peers.push({ index: i, address: '127.0.0.1', port: ports[i], pubkey: await makeKey(path.join(dirs[i], 'party.key')) });
   }
   for (let i = 0; i < n; i++) {
@@ -103,7 +104,7 @@ export async function startParties(binary: string, shares: string[], program: st
   const done = Promise.all(
     running.map((i) => new Promise<PartyResult>((resolve) => {
       const dir = dirs[i];
-      const args = ['run', '--party', String(i), '--parties', String(n), '--key', 'party.key', '--peers', 'peers.txt', '--program', 'program.txt',
+      const args = ['run', '--party', String(i), '--parties', String(n), '--key', 'party.key', '--peers', 'peers.txt', '--plan', 'plan.txt',
         '--input', 'input.csv', '--output', 'result.csv', '--listen', `127.0.0.1:${ports[i]}`,
         '--link-timeout', String(opts.linkTimeout ?? 30), '--connect-timeout', String(opts.connectTimeout ?? 60),
         ...(opts.roundTimeout !== undefined ? ['--round-timeout', String(opts.roundTimeout)] : []), ...(opts.extraArgs?.(i) ?? [])];
@@ -126,8 +127,8 @@ export async function startParties(binary: string, shares: string[], program: st
 }
 
 /** Runs every party to the end; returns each party's result CSV, or throws with every party's stderr. */
-export async function runEngine(binary: string, shares: string[], program: string, opts: RunOptions = {}): Promise<{ results: string[]; dirs: string[]; runs: PartyResult[] }> {
-  const parties = await startParties(binary, shares, program, opts);
+export async function runEngine(binary: string, shares: string[], planText: string, opts: RunOptions = {}): Promise<{ results: string[]; dirs: string[]; runs: PartyResult[] }> {
+  const parties = await startParties(binary, shares, planText, opts);
   const timer = setTimeout(() => parties.procs.forEach((p) => p.kill('SIGKILL')), 120_000);
   const runs = await parties.done.finally(() => clearTimeout(timer));
   if (runs.some((r) => r.code !== 0)) {
