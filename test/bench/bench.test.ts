@@ -30,7 +30,7 @@ describe('npm run bench -- --quick', () => {
     expect(Array.isArray(r.scaling) && (r.scaling as unknown[]).length).toBeGreaterThan(0);
     // Issue 16: the small job end to end, with the engine's build reused (small_job_s) and with the build
     // (small_job_cold_s: the bench's first job, whose data dir is new, is the one that builds it).
-    for (const key of ['small_job_s', 'small_job_stage_s', 'small_job_cold_s']) finite(r[key], key);
+    for (const key of ['small_job_s', 'small_job_stage_s', 'small_job_cold_s', 'small_job_cpu_s']) finite(r[key], key);
     expect(r.small_job_cold_s).toBe(r.job_wall_s);
 
     // `engine` (issue 16). Quick: 2^16 elements and no 2^18 sort; the full run adds sort_2p18_s.
