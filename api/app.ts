@@ -1,6 +1,7 @@
 // The Fastify application, without a socket: tests build it and call it through real HTTP or inject.
 // Every error leaves through one handler that answers JSON from the catalogue and never leaks internals.
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Client, Connection } from '@temporalio/client';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
@@ -52,7 +53,7 @@ export async function buildApi(config: Config, overrides: ApiOverrides = {}): Pr
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
   // First, so that every route registered after it is checked for a declaration of who may call it.
   const auth = registerAuth(app, config);
   registerRequestId(app);

@@ -127,3 +127,25 @@ export const ListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: LIMITS.page.min, maximum: LIMITS.page.max, default: LIMITS.page.default })),
   page_token: Type.Optional(Type.String({ pattern: PAGE_TOKEN_PATTERN.source, description: 'next_page_token of the previous page' })),
 });
+
+// Answers of the operations routes. They also type the handlers (the TypeBox type provider); objects a
+// later field may join keep additionalProperties, so the serializer never drops one.
+const Open = { additionalProperties: true } as const;
+export const JobList = Type.Object({
+  jobs: Type.Array(Type.Object({ job_id: Type.String(), status: Type.String({ description: 'the status the job last recorded' }) }, Open)),
+  next_page_token: Type.Optional(Type.String({ description: 'pass as page_token for the next page' })),
+});
+export const JobView = Type.Object({
+  job_id: Type.String(),
+  analysis_name: Type.String(),
+  query_sql: Type.String(),
+  security_level: Type.String(),
+  cloud_providers: Type.Array(Type.String()),
+  party_count: Type.Integer(),
+  schema: Type.Record(Type.String(), Type.String()),
+  columns: Type.Array(Type.String()),
+  status: Type.String(),
+}, Open);
+export const Deleted = Type.Object({ deleted: Type.Literal(true), job_id: Type.String() });
+export const Cancelling = Type.Object({ status: Type.Literal('cancelling'), job_id: Type.String() });
+export const OwnerRemoved = Type.Object({ job_id: Type.String(), data_owner: Type.String(), removed: Type.Literal(true) });

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { access } from '../auth.js';
-import { createJobSchema, ErrorBody, JobIdParams, OwnerId, OwnerParams, registerSchema, statusSchema, submitSchema } from '../schemas.js';
+import { createJobSchema, ErrorBody, JobIdParams, OwnerId, OwnerParams, OwnerRemoved, registerSchema, statusSchema, submitSchema } from '../schemas.js';
 import type { TypeBoxProvider } from '../validation.js';
 import type { ApiContext } from '../use-cases/context.js';
 import { checkCreatable, createJob } from '../use-cases/create.js';
@@ -59,6 +59,6 @@ export const jobRoutes: FastifyPluginAsync<{ ctx: ApiContext }, RawServerDefault
   }, async (request) => rerunJob(ctx, request.params.job_id.toLowerCase(), request.principal));
   app.delete('/jobs/:job_id/owners/:data_owner', {
     config: access.roles('analyst', 'admin'),
-    schema: { summary: 'Remove a data owner who has uploaded nothing, before submit', tags: ['jobs'], params: OwnerParams, response: { 404: { ...ErrorBody, description: 'unknown job or owner' }, 409: { ...ErrorBody, description: 'submitted, or the owner has uploaded' } } },
+    schema: { summary: 'Remove a data owner who has uploaded nothing, before submit', tags: ['jobs'], params: OwnerParams, response: { 200: OwnerRemoved, 404: { ...ErrorBody, description: 'unknown job or owner' }, 409: { ...ErrorBody, description: 'submitted, or the owner has uploaded' } } },
   }, async (request) => removeOwner(ctx, request.params.job_id.toLowerCase(), request.params.data_owner, request.principal));
 };

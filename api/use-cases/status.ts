@@ -1,6 +1,6 @@
 // get_status: the job's status, stage by stage, read from its workflow (a query) and the execution
 // (a describe); what each says when the other cannot.
-import type { StageRecord } from '../../domain/job.js';
+import type { JobStatus, StageRecord } from '../../domain/job.js';
 import { jobParties } from '../../domain/names.js';
 import { OPEN_STATUS, lastStatusError, type JobState } from '../../workflows/messages.js';
 import { qsError } from '../errors.js';
@@ -9,7 +9,7 @@ import type { Caller } from '../ownership.js';
 import type { ApiContext } from './context.js';
 
 export interface StatusAnswer {
-  status: string;
+  status: JobStatus;
   job_id: string;
   stages: StageView[];
   error?: string;
@@ -43,7 +43,7 @@ export async function getStatus(ctx: ApiContext, jobId: string, caller?: Caller)
  *  the job's own record. A query needs a worker; it never hangs when none answers. */
 export async function loadStatus(ctx: ApiContext, jobId: string): Promise<StatusAnswer> {
   const [desc, state] = await Promise.all([ctx.gateway.describe(jobId), ctx.gateway.state(jobId)]);
-  if (!state) return fromSearchAttribute(desc);
+  if (!state) return fromSearchAttribute(ctx, desc);
   const closedFromOutside = CLOSED_FROM_OUTSIDE.includes(desc.execution);
   if (state.phase === 'Creating Storage' || state.phase === 'Open') {
     if (!closedFromOutside) throw qsError('QS_NOT_SUBMITTED', [], { job_id: jobId });
@@ -59,17 +59,24 @@ export async function loadStatus(ctx: ApiContext, jobId: string): Promise<Status
   return { status, job_id: jobId, stages, source: 'query' };
 }
 
-/** No worker answered: the status the job last recorded in its search attribute. */
-function fromSearchAttribute(desc: JobDescription): StatusAnswer {
-  const { jobId, recordedStatus: recorded } = desc;
+/** No worker answered: the status the job last recorded in its search attribute. A job recorded as Success
+ *  still gets its result URLs, from the memo's providers and level (the parties' buckets are named by them):
+ *  a Success without them would leave `qs result` and the web page with nothing to read. */
+async function fromSearchAttribute(ctx: ApiContext, desc: JobDescription): Promise<StatusAnswer> {
+  const { jobId, recordedStatus: recorded, memo } = desc;
   const closedFromOutside = CLOSED_FROM_OUTSIDE.includes(desc.execution);
   if (!recorded || recorded === OPEN_STATUS) {
     if (closedFromOutside) return { status: 'Fail', job_id: jobId, stages: [], error: lastStatusError('failed', recorded ?? 'unknown'), source: 'search-attribute' };
     throw qsError('QS_NOT_SUBMITTED', [], { job_id: jobId });
   }
-  const terminal = recorded === 'Success' || recorded === 'Fail';
+  const status = recorded as JobStatus;
+  const terminal = status === 'Success' || status === 'Fail';
   if (closedFromOutside && !terminal) return { status: 'Fail', job_id: jobId, stages: [], error: lastStatusError(how(desc), recorded), source: 'search-attribute' };
-  return { status: recorded, job_id: jobId, stages: [], source: 'search-attribute' };
+  if (status === 'Success' && memo.cloud_providers && memo.security_level) {
+    const parties = jobParties({ jobId, cloudProviders: memo.cloud_providers, securityLevel: memo.security_level });
+    return { status, job_id: jobId, stages: [], result: await ctx.storage.resultReadUrls(parties), source: 'search-attribute' };
+  }
+  return { status, job_id: jobId, stages: [], source: 'search-attribute' };
 }
 
 /** How a job closed from outside ended, for lastStatusError (the workflow's own rule for its error). */

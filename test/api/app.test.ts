@@ -129,6 +129,13 @@ describe('register, submit, status', () => {
     const terminated = plantedJob();
     gateway.plant(terminated, { execution: 'TERMINATED', recordedStatus: 'Deploying TVA Core', state: null });
     expect((await call('GET', `/get_status?job_id=${terminated.jobId}`)).body).toEqual({ status: 'Fail', job_id: terminated.jobId, stages: [], error: 'Failed. Last status is Deploying TVA Core.' });
+    // A Success recorded while no worker answers still gives one result URL per party (from the memo), so
+    // `qs result` and the web page can read it; before, the answer was Success with nothing to read.
+    const done = plantedJob();
+    gateway.plant(done, { execution: 'COMPLETED', recordedStatus: 'Success', state: null });
+    const body = (await call('GET', `/get_status?job_id=${done.jobId}`)).body;
+    expect(body).toMatchObject({ status: 'Success', job_id: done.jobId, stages: [] });
+    expect(body.result).toHaveLength(3);
   });
 
   it('when the job has ended, then register and cancel answer 409 QS_JOB_FINISHED', async () => {
