@@ -27,9 +27,9 @@ beforeAll(async () => {
 afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
 
 /** Runs the engine and returns what it failed with (every party's stderr), or fails the test if it ran. */
-async function failure(shares: string[], prog: string): Promise<string> {
+async function failure(shares: string[], planText: string): Promise<string> {
   try {
-    await runEngine(engine, shares, prog);
+    await runEngine(engine, shares, planText);
   } catch (err) {
     return String((err as Error).message);
   }
