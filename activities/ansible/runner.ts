@@ -29,6 +29,9 @@ import path from 'node:path';
 import { REPO_ROOT } from '../../infra/config.js';
 import { LogTail, PlaybookEvents, ProgressThrottle, type HostRecap, type TaskFailure } from './output.js';
 import { isRunning, PlaybookProcesses, stopLeftoversOf } from './process-group.js';
+import { toUnsafeYaml } from './unsafe-vars.js';
+
+export { toUnsafeYaml };
 
 export interface PlaybookRun {
   /** playbook file name under ansible/, or an absolute path */
@@ -114,41 +117,6 @@ function ansibleEnv(): Record<string, string | undefined> {
   };
 }
 
-/**
- * `value` as YAML in flow style (JSON with tags) where every string value is tagged `!unsafe`. Keys
- * stay plain (ansible does not render keys); what JSON.stringify would drop or turn into null is
- * dropped or null here too.
- */
-export function toUnsafeYaml(value: unknown): string {
-  const plain: unknown = JSON.parse(JSON.stringify(value) ?? 'null');
-  const render = (v: unknown): string => {
-    // ansible-core 2.19 reads `!unsafe ""` as None (a `| length` on it then fails); "" is no template
-    if (typeof v === 'string') return v === '' ? '""' : `!unsafe ${yamlString(v)}`;
-    if (Array.isArray(v)) return `[${v.map(render).join(', ')}]`;
-    if (v && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${yamlString(k)}: ${render(x)}`).join(', ')}}`;
-    const json = JSON.stringify(v); // number, boolean, null
-    // YAML 1.1 reads 1e+21 as a string: its floats need a dot
-    return typeof v === 'number' && /^-?\d+e/.test(json) ? json.replace('e', '.0e') : json;
-  };
-  return `${render(plain)}\n`;
-}
-
-/** A YAML double-quoted scalar that is plain ASCII: anything else is escaped (YAML folds raw line
- *  breaks such as U+2028 and refuses raw control characters; a lone surrogate is no character at all,
- *  so it becomes U+FFFD). */
-function yamlString(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (cp >= 0x20 && cp <= 0x7e) out += ch;
-    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd';
-    else if (cp > 0xffff) out += `\\U${cp.toString(16).padStart(8, '0')}`;
-    else out += `\\u${cp.toString(16).padStart(4, '0')}`;
-  }
-  return `${out}"`;
-}
-
 async function readReport(file: string, note: (text: string) => Promise<void>): Promise<Record<string, unknown>> {
   let text: string;
   try {
@@ -198,97 +166,120 @@ export async function removeStaleRunFolders(root = os.tmpdir()): Promise<number>
   return removed;
 }
 
+/** One run's mutable state, shared with the abort and timeout callbacks: why it stopped, whether its
+ *  process exists yet, and its log. */
+class RunControl {
+  stopped: 'abort' | 'timeout' | undefined;
+  spawned = false;
+  timer: NodeJS.Timeout | undefined;
+  log: FileHandle | undefined;
+  readonly processes: PlaybookProcesses;
+  readonly progress: ProgressThrottle | undefined;
+  readonly output: LogTail;
+
+  constructor(run: PlaybookRun) {
+    this.processes = new PlaybookProcesses(run.owner);
+    this.progress = run.onProgress ? new ProgressThrottle(run.onProgress) : undefined;
+    this.output = new LogTail(run.tailLines ?? 40);
+  }
+
+  stop(why: 'abort' | 'timeout'): void {
+    this.stopped ??= why;
+    this.progress?.cancel();
+    if (this.spawned) this.processes.stop(KILL_GRACE_MS); // before the spawn, the check just ahead of it sees `stopped`
+  }
+
+  get aborted(): boolean {
+    return this.stopped === 'abort';
+  }
+
+  async note(text: string): Promise<void> {
+    this.output.note(text);
+    await this.log?.write(`${text}\n`);
+  }
+}
+
+/** The run folder's files (inventory, unsafe vars), after stopping what an earlier run for this owner left. */
+async function prepareRun(run: PlaybookRun, c: RunControl, files: { inventory: string; vars: string; report: string }): Promise<void> {
+  if (run.logFile) c.log = await open(run.logFile, 'a', 0o600);
+  await writeFile(files.inventory, JSON.stringify(run.inventory), { mode: 0o600 });
+  await writeFile(files.vars, toUnsafeYaml({ ...run.extraVars, qs_report_file: files.report }), { mode: 0o600 });
+  if (c.aborted) throw new PlaybookAbortedError(run.playbook);
+  if (run.owner) {
+    const left = await stopLeftoversOf(run.owner, KILL_GRACE_MS);
+    if (left > 0) await c.note(`(stopped ${left} process(es) that an earlier run for ${run.owner} left running)`);
+  }
+  if (c.aborted) throw new PlaybookAbortedError(run.playbook);
+}
+
+/** Runs ansible-playbook in a process group of its own, reading its output and its events (fd 3) as they come. */
+async function spawnPlaybook(run: PlaybookRun, c: RunControl, events: PlaybookEvents, playbook: string, files: { inventory: string; vars: string }) {
+  const started = Date.now();
+  const child = execa(ansiblePlaybookBin(), ['-i', files.inventory, '-e', `@${files.vars}`, playbook], {
+    cwd: ANSIBLE_DIR,
+    env: { ...ansibleEnv(), ...c.processes.env },
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'], // no stdin: a prompt would wait forever; fd 3: the events
+    reject: false,
+    all: true,
+    buffer: false,
+    detached: true, // a process group (and session) of its own: see process-group.ts
+  });
+  if (child.pid !== undefined) c.processes.attach(child.pid);
+  c.spawned = true;
+  if (run.timeoutMs) c.timer = setTimeout(() => c.stop('timeout'), run.timeoutMs);
+  const readOutput = async () => {
+    for await (const line of child.iterable({ from: 'all' })) {
+      await c.log?.write(`${line}\n`);
+      c.output.line(line);
+    }
+  };
+  const readEvents = async () => {
+    for await (const line of child.iterable({ from: 'fd3' })) events.line(line);
+  };
+  await Promise.all([readOutput(), readEvents()]);
+  const result = await child;
+  return { result, durationMs: Date.now() - started };
+}
+
 export async function runPlaybook(run: PlaybookRun): Promise<PlaybookResult> {
   if (run.signal?.aborted) throw new PlaybookAbortedError(run.playbook);
   const playbook = path.isAbsolute(run.playbook) ? run.playbook : path.join(ANSIBLE_DIR, run.playbook);
-  const progress = run.onProgress ? new ProgressThrottle(run.onProgress) : undefined;
-  const events = new PlaybookEvents((task) => progress?.push(task));
-  const output = new LogTail(run.tailLines ?? 40);
-  let stopped: 'abort' | 'timeout' | undefined;
-  const processes = new PlaybookProcesses(run.owner);
-  let spawned = false;
-  let timer: NodeJS.Timeout | undefined;
-  const stop = (why: 'abort' | 'timeout') => {
-    stopped ??= why;
-    progress?.cancel();
-    if (spawned) processes.stop(KILL_GRACE_MS); // before the spawn, the check just ahead of it sees `stopped`
-  };
-  const onAbort = () => stop('abort');
-  // a function, not a narrowed variable: `stopped` changes in callbacks while this one awaits
-  const aborted = () => stopped === 'abort';
-  let log: FileHandle | undefined;
-  const note = async (text: string) => {
-    output.note(text);
-    await log?.write(`${text}\n`);
-  };
+  const c = new RunControl(run);
+  const events = new PlaybookEvents((task) => c.progress?.push(task));
+  const onAbort = () => c.stop('abort');
   if (Date.now() - lastStaleScan > STALE_SCAN_INTERVAL_MS) await removeStaleRunFolders().catch(() => 0);
   const dir = await mkdtemp(path.join(os.tmpdir(), `${RUN_DIR_PREFIX}${process.pid}-`)); // 0700
   run.signal?.addEventListener('abort', onAbort, { once: true });
-  const inventoryFile = path.join(dir, 'inventory.json'); // JSON is YAML to the inventory parser
-  const varsFile = path.join(dir, 'vars.yml');
-  const reportFile = path.join(dir, 'report.json');
+  // JSON is YAML to the inventory parser
+  const files = { inventory: path.join(dir, 'inventory.json'), vars: path.join(dir, 'vars.yml'), report: path.join(dir, 'report.json') };
   try {
-    if (run.logFile) log = await open(run.logFile, 'a', 0o600);
-    await writeFile(inventoryFile, JSON.stringify(run.inventory), { mode: 0o600 });
-    await writeFile(varsFile, toUnsafeYaml({ ...run.extraVars, qs_report_file: reportFile }), { mode: 0o600 });
-    if (aborted()) throw new PlaybookAbortedError(run.playbook);
-    if (run.owner) {
-      const left = await stopLeftoversOf(run.owner, KILL_GRACE_MS);
-      if (left > 0) await note(`(stopped ${left} process(es) that an earlier run for ${run.owner} left running)`);
-    }
-    if (aborted()) throw new PlaybookAbortedError(run.playbook);
-
-    const started = Date.now();
-    const child = execa(ansiblePlaybookBin(), ['-i', inventoryFile, '-e', `@${varsFile}`, playbook], {
-      cwd: ANSIBLE_DIR,
-      env: { ...ansibleEnv(), ...processes.env },
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'], // no stdin: a prompt would wait forever; fd 3: the events
-      reject: false,
-      all: true,
-      buffer: false,
-      detached: true, // a process group (and session) of its own: see process-group.ts
-    });
-    if (child.pid !== undefined) processes.attach(child.pid);
-    spawned = true;
-    if (run.timeoutMs) timer = setTimeout(() => stop('timeout'), run.timeoutMs);
-
-    const readOutput = async () => {
-      for await (const line of child.iterable({ from: 'all' })) {
-        await log?.write(`${line}\n`);
-        output.line(line);
-      }
-    };
-    const readEvents = async () => {
-      for await (const line of child.iterable({ from: 'fd3' })) events.line(line);
-    };
-    await Promise.all([readOutput(), readEvents()]);
-    const result = await child;
-    const durationMs = Date.now() - started;
-    if (aborted()) throw new PlaybookAbortedError(run.playbook, output.lines);
-    progress?.flush();
-    if (stopped === 'timeout') await note(`(timed out after ${run.timeoutMs} ms; the process group was killed)`);
-    else if (result.exitCode === undefined) await note(`(ansible-playbook did not run: ${result.shortMessage})`);
-    const reported = await readReport(reportFile, note);
-    const ok = result.exitCode === 0 && stopped === undefined;
+    await prepareRun(run, c, files);
+    const { result, durationMs } = await spawnPlaybook(run, c, events, playbook, files);
+    if (c.aborted) throw new PlaybookAbortedError(run.playbook, c.output.lines);
+    c.progress?.flush();
+    if (c.stopped === 'timeout') await c.note(`(timed out after ${run.timeoutMs} ms; the process group was killed)`);
+    else if (result.exitCode === undefined) await c.note(`(ansible-playbook did not run: ${result.shortMessage})`);
+    const reported = await readReport(files.report, (text) => c.note(text));
+    const ok = result.exitCode === 0 && c.stopped === undefined;
     return {
       ok,
       exitCode: result.exitCode ?? null,
       durationMs,
-      logTail: output.lines,
+      logTail: c.output.lines,
       failedTask: ok ? undefined : events.failedTask,
       failures: events.failures,
       ...(events.recap ? { recap: events.recap } : {}),
       reported,
     };
   } finally {
-    clearTimeout(timer);
+    clearTimeout(c.timer);
     run.signal?.removeEventListener('abort', onAbort);
-    progress?.cancel();
-    if (spawned) {
-      await processes.settled(); // a stopped run's tasks get their grace period to clean up
-      await processes.release();
+    c.progress?.cancel();
+    if (c.spawned) {
+      await c.processes.settled(); // a stopped run's tasks get their grace period to clean up
+      await c.processes.release();
     }
-    await log?.close();
+    await c.log?.close();
     await rm(dir, { recursive: true, force: true });
   }
 }
