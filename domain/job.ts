@@ -67,6 +67,21 @@ export interface StageRecord {
   durationMs?: number;
 }
 
+/** A stage as get_status answers it (the API's view of a StageRecord, snake_case): what `qs status` and
+ *  the web page read. */
+export interface StageView {
+  name: string;
+  status: string;
+  state: StageRecord['state'];
+  attempts: number;
+  started_at?: string;
+  ended_at?: string;
+  progress?: string;
+  error?: string;
+  log_tail?: string[];
+  duration_ms?: number;
+}
+
 /** One party of a job as the stages see it. */
 export interface PartyInfo {
   index: number;

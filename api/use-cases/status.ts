@@ -1,6 +1,8 @@
 // get_status: the job's status, stage by stage, read from its workflow (a query) and the execution
 // (a describe); what each says when the other cannot.
-import type { JobStatus, StageRecord } from '../../domain/job.js';
+import type { JobStatus, StageRecord, StageView } from '../../domain/job.js';
+
+export type { StageView };
 import { jobParties } from '../../domain/names.js';
 import { OPEN_STATUS, lastStatusError, type JobState } from '../../workflows/messages.js';
 import { qsError } from '../errors.js';
@@ -16,19 +18,6 @@ export interface StatusAnswer {
   result?: string[];
   /** "query": answered by the workflow; "search-attribute": by the status it last recorded */
   source: 'query' | 'search-attribute';
-}
-
-export interface StageView {
-  name: string;
-  status: string;
-  state: StageRecord['state'];
-  attempts: number;
-  started_at?: string;
-  ended_at?: string;
-  progress?: string;
-  error?: string;
-  log_tail?: string[];
-  duration_ms?: number;
 }
 
 const CLOSED_FROM_OUTSIDE = ['TERMINATED', 'TIMED_OUT', 'FAILED', 'CANCELLED'];

@@ -4,18 +4,10 @@
 import { enc, formatElapsed, printJson, str, type Command, type Context } from '../context.js';
 import { ApiError } from '../http.js';
 import { CliError, EXIT } from '../errors.js';
+import type { StageView } from '../../domain/job.js';
 
-export interface Stage {
-  name: string;
-  status: string;
-  state: string;
-  attempts: number;
-  started_at?: string;
-  ended_at?: string;
-  progress?: string;
-  error?: string;
-  log_tail?: string[];
-}
+/** A stage as get_status answers it. */
+export type Stage = StageView;
 export interface StatusBody {
   status: string;
   job_id: string;

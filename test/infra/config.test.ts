@@ -35,10 +35,10 @@ describe('configuration', () => {
     [{ QS_API_TOKEN_HASHES: 'root:' + 'a'.repeat(64) }, 'QS_API_TOKEN_HASHES'],
     [{ TEMPORAL_TLS_CERT: '/c.pem' }, 'TEMPORAL_TLS_KEY'],
     [{ QS_S3_ENDPOINT: 'https://s3.example.com' }, 'QS_CORS_ORIGINS'],
-    [{ QS_ENGINE: 'tva' }, 'QS_ENGINE'],
+    [{ QS_ENGINE: 'tva' }, 'QS_ENGINE'], // TVA is retired: its catalogue ran nothing and it could not read uploaded shares
     [{ QS_LOG_LEVEL: 'verbose' }, 'QS_LOG_LEVEL'],
     [{ QS_SHUTDOWN_GRACE: '-1' }, 'QS_SHUTDOWN_GRACE'],
-    [{ QS_WORKER_METRICS: '9464' }, 'QS_WORKER_METRICS'], // TVA is retired: its catalogue ran nothing and it could not read uploaded shares
+    [{ QS_WORKER_METRICS: '9464' }, 'QS_WORKER_METRICS'], // host:port, not a bare port
   ])('when %j, then a ConfigError names %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {

@@ -1,22 +1,11 @@
 // The job page's live timeline: one item per stage with its state, attempts, duration, current Ansible
 // task, error and log tail (a log tail the reader opened stays open across refreshes).
+import type { StageView } from '../../domain/job.js';
 import { h } from './dom.js';
 
 export const fmtMs = (ms: number) => (ms < 1000 ? `${ms} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
 
-/** A stage as get_status answers it. */
-export interface StageView {
-  name: string;
-  status?: string;
-  state: string;
-  attempts: number;
-  started_at?: string;
-  ended_at?: string;
-  duration_ms?: number;
-  progress?: string;
-  error?: string;
-  log_tail?: string[];
-}
+export type { StageView };
 
 function timing(st: StageView): string[] {
   const bits: string[] = [];
