@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../../infra/config.js';
+import { loadConfig } from '../../../infra/config.js';
 import { connectionSettings } from '../../../infra/temporal-connection.js';
+import { expectConfigError } from '../../helpers/config-error.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'qs-temporal-config-'));
 const file = (name: string, text: string) => {
@@ -72,12 +73,5 @@ describe('Temporal settings (envconfig)', () => {
     [{ TEMPORAL_CONFIG_FILE: path.join(dir, 'missing.toml'), TEMPORAL_PROFILE: 'prod' }, 'TEMPORAL_CONFIG_FILE'],
     [{ TEMPORAL_TLS_CLIENT_CERT_PATH: cert }, 'TEMPORAL_TLS_CLIENT_KEY_PATH'],
     [{ TEMPORAL_TLS: 'maybe' }, 'TEMPORAL_TLS'],
-  ])('when %j, then a ConfigError names %s', (env, name) => {
-    expect(() => loadConfig(env)).toThrow(ConfigError);
-    try {
-      loadConfig(env);
-    } catch (e) {
-      expect((e as ConfigError).variable).toBe(name);
-    }
-  });
+  ])('when %j, then a ConfigError names %s', expectConfigError);
 });
