@@ -7,9 +7,11 @@ import { REPO_ROOT } from '../../infra/config.js';
 
 const run = promisify(execFile);
 
-export async function temporalCli(address: string, args: string[]): Promise<string> {
+/** `timeoutMs`: a command that waits for a workflow (`workflow execute` of a sweep that runs Ansible) needs
+ *  more than the default on a loaded machine. */
+export async function temporalCli(address: string, args: string[], timeoutMs = 60_000): Promise<string> {
   const venv = path.join(REPO_ROOT, '.venv', 'bin', 'temporal');
   const bin = existsSync(venv) ? venv : 'temporal';
-  const { stdout } = await run(bin, [...args, '--address', address], { timeout: 60_000 });
+  const { stdout } = await run(bin, [...args, '--address', address], { timeout: timeoutMs });
   return stdout;
 }

@@ -35,14 +35,17 @@ async function terminateAt(stack: Stack, jobId: string, status: string) {
 }
 
 // Scoped to the test's own jobs: other test files run jobs on the same servers at the same time.
+/** A sweep that tears down VMs runs delete_vms.yml: 30 s at normal load, past 60 s at load 20 and more. */
+const SWEEP_WAIT_MS = 240_000;
+
 async function sweep(stack: Stack, ...jobIds: string[]): Promise<Record<string, number>> {
-  const out = await temporalCli(stack.config.temporal.address, ['workflow', 'execute', '--type', 'sweepWorkflow', '--task-queue', stack.config.temporal.taskQueue, '--workflow-id', `sweep-${randomUUID()}`, '--input', JSON.stringify({ jobIds }), '--output', 'json']);
+  const out = await temporalCli(stack.config.temporal.address, ['workflow', 'execute', '--type', 'sweepWorkflow', '--task-queue', stack.config.temporal.taskQueue, '--workflow-id', `sweep-${randomUUID()}`, '--input', JSON.stringify({ jobIds }), '--output', 'json'], SWEEP_WAIT_MS);
   const parsed = JSON.parse(out) as { result?: Record<string, number> };
   return parsed.result ?? {};
 }
 
 async function sweepScoped(stack: Stack, scope: Record<string, unknown>): Promise<Record<string, number>> {
-  const out = await temporalCli(stack.config.temporal.address, ['workflow', 'execute', '--type', 'sweepWorkflow', '--task-queue', stack.config.temporal.taskQueue, '--workflow-id', `sweep-${randomUUID()}`, '--input', JSON.stringify(scope), '--output', 'json']);
+  const out = await temporalCli(stack.config.temporal.address, ['workflow', 'execute', '--type', 'sweepWorkflow', '--task-queue', stack.config.temporal.taskQueue, '--workflow-id', `sweep-${randomUUID()}`, '--input', JSON.stringify(scope), '--output', 'json'], SWEEP_WAIT_MS);
   return (JSON.parse(out) as { result?: Record<string, number> }).result ?? {};
 }
 
