@@ -70,9 +70,14 @@ export async function jobsPage(q: URLSearchParams): Promise<void> {
   const params = new URLSearchParams({ limit: listing.limit });
   if (listing.status) params.set('status', listing.status);
   if (listing.pageToken) params.set('page_token', listing.pageToken);
+  const newJob = () => h('div', { class: 'actions' }, h('a', { class: 'button', href: '#/new' }, 'New job'));
+  // The page at once, the list when the API answers: listing asks Temporal's visibility store, which a busy
+  // server can take many seconds to answer.
+  render('Jobs', newJob(), filters(listing), h('p', { role: 'status' }, 'Loading jobs…'));
+  const here = location.hash;
   const a = await api<{ jobs: any[]; next_page_token?: string }>('GET', `/jobs?${params}`);
+  if (location.hash !== here) return; // the reader went on (New job, a filter) while the list loaded
   if (needsSignIn(a)) return;
   if (a.status !== 200) return render('Jobs', filters(listing), h('p', { class: 'error', role: 'alert' }, errorText(a)));
-  const newJob = h('div', { class: 'actions' }, h('a', { class: 'button', href: '#/new' }, 'New job'));
-  render('Jobs', newJob, filters(listing), jobsTable(a.body.jobs ?? [], listing.status), pager(listing, a.body.next_page_token));
+  render('Jobs', newJob(), filters(listing), jobsTable(a.body.jobs ?? [], listing.status), pager(listing, a.body.next_page_token));
 }
