@@ -21,7 +21,7 @@ import type { Provider } from '../../domain/job.js';
 import { JOB_WORKFLOW_TYPE } from '../../workflows/messages.js';
 import type { SweepReport, SweepScope } from '../../workflows/activity-types.js';
 import { testConfig } from '../helpers/env.js';
-import { ec2Instances } from '../helpers/moto-ec2.js';
+import { ec2Instances, taggedInstance } from '../helpers/moto-ec2.js';
 
 const run = promisify(execFile);
 
@@ -44,29 +44,16 @@ async function sweep(config: Config, scope: SweepScope, clouds?: Record<Provider
   return asyncLocalStorage.run(ctx as never, () => acts.sweepOrphans(scope));
 }
 
-async function instance(config: Config, tags: Record<string, string>): Promise<string> {
-  const script = `
-import boto3, json, sys
-ec2 = boto3.client('ec2', endpoint_url=sys.argv[1], region_name=sys.argv[2], aws_access_key_id='test', aws_secret_access_key='test')
-tags = [{'Key': k, 'Value': v} for k, v in json.loads(sys.argv[4]).items()]
-r = ec2.run_instances(ImageId=sys.argv[3], MinCount=1, MaxCount=1, InstanceType='t3.micro', TagSpecifications=[{'ResourceType': 'instance', 'Tags': tags}])
-print(r['Instances'][0]['InstanceId'])
-`;
-  const aws = config.vms.aws;
-  const { stdout } = await run(path.join(REPO_ROOT, '.venv', 'bin', 'python'), ['-c', script, aws.endpoint!, aws.region, aws.ami, JSON.stringify(tags)]);
-  return stdout.trim();
-}
-
 describe('the sweep and other deployments (moto EC2)', () => {
   it("when a closed job's instances carry another deployment's id or none, then the sweep leaves them and removes only its own", { timeout: 180_000 }, async () => {
     const ours = `t${randomUUID().slice(0, 8)}`;
     const config = testConfig({ QS_COMPUTE: 'cloud', QS_PROVIDERS: 'aws', QS_DEPLOYMENT_ID: ours });
     const [mine, theirs, untagged] = [randomUUID(), randomUUID(), randomUUID()];
-    const mineId = await instance(config, { 'queryshield:job': mine, 'queryshield:party': '0', 'queryshield:deployment': ours });
-    const theirsId = await instance(config, { 'queryshield:job': theirs, 'queryshield:party': '0', 'queryshield:deployment': `${ours}-other` });
-    const untaggedId = await instance(config, { 'queryshield:job': untagged, 'queryshield:party': '1' });
+    const mineId = await taggedInstance(config, { 'queryshield:job': mine, 'queryshield:party': '0', 'queryshield:deployment': ours });
+    const theirsId = await taggedInstance(config, { 'queryshield:job': theirs, 'queryshield:party': '0', 'queryshield:deployment': `${ours}-other` });
+    const untaggedId = await taggedInstance(config, { 'queryshield:job': untagged, 'queryshield:party': '1' });
     // another deployment's instance with a malformed job tag is not ours to terminate either
-    const foreignMalformed = await instance(config, { 'queryshield:job': 'not-a-job', 'queryshield:party': '0', 'queryshield:deployment': `${ours}-other` });
+    const foreignMalformed = await taggedInstance(config, { 'queryshield:job': 'not-a-job', 'queryshield:party': '0', 'queryshield:deployment': `${ours}-other` });
 
     const report = await sweep(config, { jobIds: [mine, theirs, untagged], malformed: true });
     expect(report.vmsRemoved).toBe(1);

@@ -1,12 +1,9 @@
 // Terminate skips teardown; the sweep (the workflow the schedule runs, started here by hand with the
 // temporal CLI) then finds the closed job's party hosts, VMs and buckets and removes them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { REPO_ROOT } from '../../infra/config.js';
 import { randomUUID } from 'node:crypto';
 import { cloudStorages } from '../../infra/storage/index.js';
 import { UNKNOWN_JOB_GRACE_MS } from '../../activities/sweep.js';
@@ -16,7 +13,7 @@ import { BUCKET_PREFIX, jobParties } from '../../domain/names.js';
 import { JOB_WORKFLOW_TYPE, storageCreatedSignal } from '../../workflows/messages.js';
 import { testConfig } from '../helpers/env.js';
 import { createJob, jobInput, registerAndUpload } from '../helpers/jobs.js';
-import { ec2Instances } from '../helpers/moto-ec2.js';
+import { ec2Instances, taggedInstance } from '../helpers/moto-ec2.js';
 import { slowStages } from '../helpers/slow-stages.js';
 import { startStack, waitForStatus, type Stack } from '../helpers/stack.js';
 import { temporalCli } from '../helpers/temporal-cli.js';
@@ -47,20 +44,6 @@ async function sweep(stack: Stack, ...jobIds: string[]): Promise<Record<string, 
 async function sweepScoped(stack: Stack, scope: Record<string, unknown>): Promise<Record<string, number>> {
   const out = await temporalCli(stack.config.temporal.address, ['workflow', 'execute', '--type', 'sweepWorkflow', '--task-queue', stack.config.temporal.taskQueue, '--workflow-id', `sweep-${randomUUID()}`, '--input', JSON.stringify(scope), '--output', 'json'], SWEEP_WAIT_MS);
   return (JSON.parse(out) as { result?: Record<string, number> }).result ?? {};
-}
-
-/** One moto EC2 instance with the given tags, made with boto3 as anyone with access to the account could. */
-async function taggedInstance(stack: Stack, tags: Record<string, string>): Promise<string> {
-  const script = `
-import boto3, json, sys
-ec2 = boto3.client('ec2', endpoint_url=sys.argv[1], region_name=sys.argv[2], aws_access_key_id='test', aws_secret_access_key='test')
-tags = [{'Key': k, 'Value': v} for k, v in json.loads(sys.argv[4]).items()]
-r = ec2.run_instances(ImageId=sys.argv[3], MinCount=1, MaxCount=1, InstanceType='t3.micro', TagSpecifications=[{'ResourceType': 'instance', 'Tags': tags}])
-print(r['Instances'][0]['InstanceId'])
-`;
-  const aws = stack.config.vms.aws;
-  const { stdout } = await promisify(execFile)(path.join(REPO_ROOT, '.venv', 'bin', 'python'), ['-c', script, aws.endpoint!, aws.region, aws.ami, JSON.stringify(tags)]);
-  return stdout.trim();
 }
 
 async function jobBuckets(stack: Stack, jobId: string): Promise<string[]> {
@@ -158,8 +141,8 @@ describe('the sweep and hostile VM tags (moto EC2)', () => {
     const hostileParty = `{{ lookup('ansible.builtin.pipe', 'touch ${marker}-party') }}`;
     // Tagged with this deployment's id: the sweep looks at nothing else (test/operations/sweep-deployment.test.ts).
     const ours = { 'queryshield:deployment': deploymentId(stack.config) };
-    const jobTagged = await taggedInstance(stack, { 'queryshield:job': hostile, 'queryshield:party': '0', ...ours });
-    const partyTagged = await taggedInstance(stack, { 'queryshield:job': randomUUID(), 'queryshield:party': hostileParty, ...ours });
+    const jobTagged = await taggedInstance(stack.config, { 'queryshield:job': hostile, 'queryshield:party': '0', ...ours });
+    const partyTagged = await taggedInstance(stack.config, { 'queryshield:job': randomUUID(), 'queryshield:party': hostileParty, ...ours });
     try {
       // An operator's sweep naming the tag as a job, and the one the schedule runs (here scoped to no
       // job but told to look at malformed tags, so the other test files' jobs are left alone).
