@@ -117,11 +117,13 @@ export function partyInventory(config: Config, job: JobConfig, hosts: PartyHost[
 
 /**
  * Ports for local parties that share loopback: a window of consecutive ports derived from the job id (so
- * concurrent jobs rarely meet), in 20000-59999; setup_auth checks they are free before any engine runs.
+ * concurrent jobs rarely meet), in 20000-32767: below Linux's ephemeral range (32768-60999), where every
+ * outgoing connection on the machine takes a port and a window there was found taken in CI. setup_auth
+ * checks they are free before any engine runs.
  */
 export function loopbackPorts(jobId: string, parties: number): number[] {
   const h = createHash('sha256').update(jobId).digest().readUInt32BE(0);
-  const base = 20000 + (h % 8000) * 5;
+  const base = 20000 + (h % 2550) * 5;
   return Array.from({ length: parties }, (_, i) => base + i);
 }
 

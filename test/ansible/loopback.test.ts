@@ -53,8 +53,13 @@ describe('local parties on loopback (no namespaces)', { sequential: true }, () =
 
   it("when another program holds a party's port, then setup_auth fails naming that port", { timeout: 120_000 }, async () => {
     const port = loopbackPorts(job.jobId, 3)[1];
-    const server = net.createServer().listen(port, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
+    const server = net.createServer();
+    // Another program may hold it already (the premise of this test either way); anything else is an error.
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', () => resolve());
+      server.once('error', (e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' ? resolve() : reject(e)));
+      server.listen(port, '127.0.0.1');
+    });
     try {
       const auth = await play('setup_auth.yml', partyInventory(config, job, hosts), { qs_peers: peerList(job, hosts) });
       expect(auth.ok).toBe(false);
